@@ -1,0 +1,1 @@
+"""Thin HTTP views: parse, call a service, render or dump."""

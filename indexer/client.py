@@ -1,0 +1,33 @@
+"""The one place an Elasticsearch client is built from settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch
+
+from schemas.settings import EsSettings
+
+
+def client_kwargs(es: EsSettings) -> dict[str, Any]:
+    """Keyword arguments for the official client: URL, auth, TLS and timeouts from settings alone."""
+    kwargs: dict[str, Any] = {
+        "hosts": [es.url],
+        "request_timeout": es.request_timeout,
+        "retry_on_timeout": True,
+        "max_retries": 3,
+    }
+    if es.api_key is not None:
+        kwargs["api_key"] = es.api_key.get_secret_value()
+    elif es.username is not None and es.password is not None:
+        kwargs["basic_auth"] = (es.username, es.password.get_secret_value())
+    if es.url.startswith("https"):
+        kwargs["verify_certs"] = es.verify_certs
+        if es.ca_certs is not None:
+            kwargs["ca_certs"] = str(es.ca_certs)
+    return kwargs
+
+
+def make_client(es: EsSettings) -> AsyncElasticsearch:
+    """An async client; the caller owns it and must ``await client.close()``."""
+    return AsyncElasticsearch(**client_kwargs(es))
