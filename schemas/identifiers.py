@@ -1,0 +1,126 @@
+"""Identifier normalisation: one canonical key per catalog id, however it was typed.
+
+``RBRC00001``, ``rbrc 1`` and ``RBRC-00001`` are the same id (key ``RBRC1``); so are ``JCM 1234`` and
+``JCM1234``, ``NIES-1234`` and ``NIES 1234``, ``ＲＣＢ０００７`` and ``rcb 7``. Keys drop zero padding so
+that a researcher need not know a scheme's width; display forms restore it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IdScheme:
+    """A catalog-id scheme: prefix, zero-padding width of the display form, separator when displayed."""
+
+    prefix: str
+    width: int = 0
+    separator: str = ""
+    label: str = ""
+    url_template: str | None = None
+
+
+#: Known schemes. Unknown prefixes still normalise (prefix + unpadded number), just without padding.
+SCHEMES: dict[str, IdScheme] = {
+    s.prefix: s
+    for s in (
+        IdScheme("RBRC", 5, "", "RIKEN BRC experimental animal", "https://knowledge.brc.riken.jp/resource/animal/card?__lang__=en&brc_no={id}"),
+        IdScheme("RCB", 4, "", "RIKEN BRC cell line", "https://cell.brc.riken.jp/en/rcb/{id}"),
+        IdScheme("RDB", 5, "", "RIKEN BRC DNA material", "https://dna.brc.riken.jp/en/?s={id}"),
+        IdScheme("JCM", 0, " ", "Japan Collection of Microorganisms", "https://www.jcm.riken.jp/cgi-bin/jcm/jcm_number?JCM={num}"),
+        IdScheme("JCRB", 4, "", "JCRB Cell Bank", "https://cellbank.nibiohn.go.jp/~cellbank/en/search_res_det.cgi?RNO={id}"),
+        IdScheme("NIES", 0, "-", "NIES Microbial Culture Collection", "https://mcc.nies.go.jp/strainList.do?strainId={num}"),
+        IdScheme("MAFF", 6, " ", "NARO Genebank microorganism", "https://www.gene.affrc.go.jp/databases-micro_search_detail_en.php?maff={num}"),
+        IdScheme("JP", 0, " ", "NARO Genebank plant", "https://www.gene.affrc.go.jp/databases-plant_search_detail_en.php?jp={num}"),
+        IdScheme("PST", 5, "", "RIKEN BRC plant"),
+        IdScheme("TBB-COL", 4, "-", "Tsukuba Human Tissue Biobank collection"),
+        IdScheme("TPRC", 5, "", "Tsukuba Primate Research Center sample"),
+        IdScheme("MPRC", 5, "", "Medicinal plant resource"),
+    )
+}
+
+_SEPARATORS = re.compile(r"[\s\-_:.#/]+")
+# A prefix of letters (optionally with one inner hyphen, as in TBB-COL), separators, then digits.
+_ID = re.compile(r"^([A-Z]+(?:-[A-Z]+)?)[\s\-_:.#]*0*(\d+)$")
+_CVCL = re.compile(r"^(?:RRID[:\s]*)?CVCL[\s_:-]*([0-9A-Z]{4})$")
+_RRID = re.compile(r"^RRID[:\s]*([A-Z]+)[_:]?(.+)$")
+
+
+def _fold(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw).strip().upper()
+
+
+def canonical_id(raw: str) -> str | None:
+    """The canonical key of an identifier, or None when ``raw`` does not look like one.
+
+    >>> canonical_id("rbrc 1"), canonical_id("RBRC-00001"), canonical_id("ＪＣＭ　１２３４")
+    ('RBRC1', 'RBRC1', 'JCM1234')
+    >>> canonical_id("CVCL_0030"), canonical_id("RRID:CVCL_0030")
+    ('CVCL_0030', 'CVCL_0030')
+    """
+    text = _fold(raw)
+    if not text or len(text) > 40:
+        return None
+    if m := _CVCL.match(text):
+        return f"CVCL_{m.group(1)}"
+    if m := _ID.match(text):
+        prefix, number = m.group(1), m.group(2)
+        if prefix not in SCHEMES and "-" in prefix:
+            # "NIES-1234" parses as prefix "NIES" plus digits; a hyphenated unknown prefix is not an id.
+            return None
+        return f"{prefix}{int(number)}"
+    if m := _RRID.match(text):
+        return f"RRID:{m.group(1)}_{_SEPARATORS.sub('', m.group(2))}"
+    return None
+
+
+def display_id(raw: str) -> str:
+    """The display form of an identifier in its scheme (``rbrc 1`` → ``RBRC00001``, ``jcm1234`` → ``JCM 1234``)."""
+    text = _fold(raw)
+    if m := _CVCL.match(text):
+        return f"CVCL_{m.group(1)}"
+    m = _ID.match(text)
+    if not m:
+        return " ".join(unicodedata.normalize("NFKC", raw).split())
+    prefix, number = m.group(1), int(m.group(2))
+    scheme = SCHEMES.get(prefix)
+    if scheme is None:
+        return f"{prefix}{number}"
+    return f"{prefix}{scheme.separator}{number:0{scheme.width}d}"
+
+
+def is_known_scheme(raw: str) -> bool:
+    """Whether ``raw`` is an id in one of the consortium's known catalog schemes."""
+    m = _ID.match(_fold(raw))
+    return bool(m and m.group(1) in SCHEMES)
+
+
+def id_url(raw: str) -> str | None:
+    """The public URL of an identifier at its holding institution, where the scheme has one."""
+    m = _ID.match(_fold(raw))
+    if not m or m.group(1) not in SCHEMES:
+        return None
+    scheme = SCHEMES[m.group(1)]
+    if scheme.url_template is None:
+        return None
+    return scheme.url_template.format(id=display_id(raw).replace(" ", ""), num=int(m.group(2)))
+
+
+def identifier_candidates(query: str) -> list[str]:
+    """Canonical keys of every identifier a free-text query may contain.
+
+    Tries the whole query, then each token, then adjacent token pairs (``rcb 7``, ``JCM 1234``).
+    """
+    seen: dict[str, None] = {}
+    whole = canonical_id(query)
+    if whole:
+        seen[whole] = None
+    tokens = _fold(query).split()
+    for i, token in enumerate(tokens[:64]):
+        for candidate in (token, f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""):
+            if candidate and (key := canonical_id(candidate)):
+                seen.setdefault(key, None)
+    return list(seen)
