@@ -46,6 +46,7 @@ _SEPARATORS = re.compile(r"[\s\-_:.#/]+")
 # A prefix of letters (optionally with one inner hyphen, as in TBB-COL), separators, then digits.
 _ID = re.compile(r"^([A-Z]+(?:-[A-Z]+)?)[\s\-_:.#]*0*(\d+)$")
 _CVCL = re.compile(r"^(?:RRID[:\s]*)?CVCL[\s_:-]*([0-9A-Z]{4})$")
+_TOKEN = re.compile(r"[A-Z0-9][A-Z0-9_\-:]*")
 _RRID = re.compile(r"^RRID[:\s]*([A-Z]+)[_:]?(.+)$")
 
 
@@ -118,7 +119,7 @@ def identifier_candidates(query: str) -> list[str]:
     whole = canonical_id(query)
     if whole:
         seen[whole] = None
-    tokens = _fold(query).split()
+    tokens = _TOKEN.findall(_fold(query))
     for i, token in enumerate(tokens[:64]):
         for candidate in (token, f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""):
             if candidate and (key := canonical_id(candidate)):
