@@ -1,0 +1,22 @@
+"""Errors of the text-analysis package."""
+
+from __future__ import annotations
+
+__all__ = ["AnalysisError", "SynonymFileError"]
+
+
+class AnalysisError(Exception):
+    """Root of the analysis errors. Analysing text itself never raises; configuration loading may."""
+
+
+class SynonymFileError(AnalysisError):
+    """Raised by :meth:`SynonymTable.load` when the synonym file cannot be read or has bad lines.
+
+    Fatal at start-up (fix the file); on a later automatic reload the previous table is kept instead.
+    ``problems`` lists every bad line at once.
+    """
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__(f"{path}: " + "; ".join(problems))

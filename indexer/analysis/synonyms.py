@@ -1,0 +1,262 @@
+"""Query-time synonym expansion across Japanese, English and Latin names.
+
+Groups live in ``data/synonyms.tsv`` (one group per line, TAB- or comma-separated, ``#`` comments).
+Each entry is analysed with :func:`analyze_query` when the file is loaded, and matched against an
+analysed query on those forms: mode-C Japanese words and English terms, each a contiguous phrase in
+its own stream (``Mus musculus`` must appear as a phrase; a mixed entry such as ``cDNAクローン`` needs
+both its Japanese and its English part). When one match lies inside a longer match of another group
+(``cancer`` inside ``breast cancer``), only the longer one is kept.
+
+Because expansion happens when a query is built, editing the file needs no reindex; the table notices
+a changed modification time (checked at most every ``check_interval`` seconds) and reloads itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.analysis.analyze import AnalyzedQuery, AnalyzedText, analyze_query
+from indexer.analysis.errors import SynonymFileError
+
+__all__ = ["DEFAULT_SYNONYMS_PATH", "SynonymAlternative", "SynonymEntry", "SynonymTable"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SYNONYMS_PATH = Path(__file__).parent / "data" / "synonyms.tsv"
+_SEPARATOR_RE = re.compile(r"[\t,]")
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SynonymEntry:
+    """One written form of a group, with its analysis and its match keys."""
+
+    text: str
+    analyzed: AnalyzedText
+    ja_key: tuple[str, ...]
+    en_key: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SynonymAlternative:
+    """A synonym group hit by a query, with the group's other forms ready to OR into the query.
+
+    Attributes:
+        group: the group's label (its first entry as written in the file).
+        matched: the query phrases that hit the group, as analysed text (``"mous"``, ``"マウス"``).
+        forms: the group's distinct analysed forms other than the matched ones; put
+            ``form.ja`` against the Japanese field and ``form.en`` against the English field (as
+            phrases when they hold several tokens).
+    """
+
+    group: str
+    matched: tuple[str, ...]
+    forms: tuple[AnalyzedText, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    group: int
+    entry: SynonymEntry
+    ja_span: Span | None
+    en_span: Span | None
+
+    @property
+    def size(self) -> int:
+        return len(self.entry.ja_key) + len(self.entry.en_key)
+
+    def inside(self, other: _Match) -> bool:
+        """Whether every span of this match lies within the corresponding span of ``other``."""
+        for mine, theirs in ((self.ja_span, other.ja_span), (self.en_span, other.en_span)):
+            if mine is not None and (theirs is None or not (theirs[0] <= mine[0] and mine[1] <= theirs[1])):
+                return False
+        return True
+
+
+def _find(seq: Sequence[str], key: tuple[str, ...], start: int = 0) -> int:
+    """Position of ``key`` as a contiguous run in ``seq`` from ``start``, or -1."""
+    n = len(key)
+    for i in range(start, len(seq) - n + 1):
+        if seq[i] == key[0] and tuple(seq[i : i + n]) == key:
+            return i
+    return -1
+
+
+class _Groups:
+    """An immutable, indexed set of groups: what a reload swaps in one assignment."""
+
+    def __init__(self, groups: list[tuple[SynonymEntry, ...]]) -> None:
+        self.groups = groups
+        self.by_ja: dict[str, list[tuple[int, SynonymEntry]]] = {}
+        self.by_en: dict[str, list[tuple[int, SynonymEntry]]] = {}
+        for gid, entries in enumerate(groups):
+            for entry in entries:
+                index, key = (self.by_ja, entry.ja_key) if entry.ja_key else (self.by_en, entry.en_key)
+                index.setdefault(key[0], []).append((gid, entry))
+
+    def matches(self, query: AnalyzedQuery) -> list[_Match]:
+        found: list[_Match] = []
+        for words, index, is_ja in ((query.ja_words, self.by_ja, True), (query.en_words, self.by_en, False)):
+            for i, word in enumerate(words):
+                for gid, entry in index.get(word, ()):
+                    key = entry.ja_key if is_ja else entry.en_key
+                    if tuple(words[i : i + len(key)]) != key:
+                        continue
+                    span = (i, i + len(key))
+                    other: Span | None = None
+                    if is_ja and entry.en_key:
+                        pos = _find(query.en_words, entry.en_key)
+                        if pos < 0:
+                            continue
+                        other = (pos, pos + len(entry.en_key))
+                    found.append(_Match(gid, entry, span, other) if is_ja else _Match(gid, entry, None, span))
+        return found
+
+    def expand(self, query: AnalyzedQuery) -> list[SynonymAlternative]:
+        kept: list[_Match] = []
+        for match in sorted(self.matches(query), key=lambda m: -m.size):
+            if not any(k.group != match.group and k.size > match.size and match.inside(k) for k in kept):
+                kept.append(match)
+        by_group: dict[int, list[_Match]] = {}
+        for match in sorted(kept, key=_position):
+            by_group.setdefault(match.group, []).append(match)
+        result: list[SynonymAlternative] = []
+        for gid, group_matches in by_group.items():
+            matched_keys = {(m.entry.ja_key, m.entry.en_key) for m in group_matches}
+            forms: dict[tuple[tuple[str, ...], tuple[str, ...]], AnalyzedText] = {}
+            for entry in self.groups[gid]:
+                key = (entry.ja_key, entry.en_key)
+                if key not in matched_keys and key not in forms:
+                    forms[key] = entry.analyzed
+            matched = tuple(
+                dict.fromkeys(" ".join((*m.entry.ja_key, *m.entry.en_key)) for m in group_matches)
+            )
+            result.append(SynonymAlternative(self.groups[gid][0].text, matched, tuple(forms.values())))
+        return result
+
+
+def _position(match: _Match) -> tuple[int, int]:
+    span = match.ja_span or match.en_span or (0, 0)
+    return (0 if match.ja_span else 1, span[0])
+
+
+def parse_synonyms(lines: Iterable[str], source: str = "<synonyms>") -> list[tuple[SynonymEntry, ...]]:
+    """Parse and analyse synonym lines; raise :class:`SynonymFileError` listing every bad line."""
+    groups: list[tuple[SynonymEntry, ...]] = []
+    problems: list[str] = []
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        entries: list[SynonymEntry] = []
+        for text in (t.strip() for t in _SEPARATOR_RE.split(line)):
+            if not text:
+                continue
+            q = analyze_query(text)
+            if not (q.ja_words or q.en_words):
+                problems.append(f"line {lineno}: entry {text!r} has no searchable term")
+                continue
+            entries.append(SynonymEntry(text, q.as_text(), q.ja_words, q.en_words))
+        if len(entries) < 2:
+            problems.append(f"line {lineno}: a group needs at least two entries")
+            continue
+        groups.append(tuple(entries))
+    if problems:
+        raise SynonymFileError(source, problems)
+    return groups
+
+
+class SynonymTable:
+    """Synonym groups with query-time expansion and automatic reload of their file.
+
+    Thread-safe: a reload builds a new index and swaps it in with one assignment.
+    """
+
+    def __init__(
+        self,
+        groups: list[tuple[SynonymEntry, ...]],
+        *,
+        path: Path | None = None,
+        check_interval: float = 1.0,
+    ) -> None:
+        self._groups = _Groups(groups)
+        self._path = path
+        self._check_interval = check_interval
+        self._stamp = _stamp(path) if path is not None else None
+        self._last_check = time.monotonic()
+        self._reload_lock = threading.Lock()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, *, check_interval: float = 1.0) -> SynonymTable:
+        """Load ``path`` (default: the packaged ``data/synonyms.tsv``); raise :class:`SynonymFileError`."""
+        file = Path(path) if path is not None else DEFAULT_SYNONYMS_PATH
+        return cls(_read(file), path=file, check_interval=check_interval)
+
+    @classmethod
+    def from_lines(cls, lines: Iterable[str]) -> SynonymTable:
+        """Build a table from lines in the file format, without a file (no reloading)."""
+        return cls(parse_synonyms(lines))
+
+    @property
+    def group_count(self) -> int:
+        """Number of groups currently loaded."""
+        return len(self._groups.groups)
+
+    def expand(self, query: AnalyzedQuery) -> list[SynonymAlternative]:
+        """Synonym groups hit by ``query`` (an :func:`analyze_query` result), in query order."""
+        self.reload_if_changed()
+        return self._groups.expand(query)
+
+    def reload_if_changed(self, *, force_check: bool = False) -> bool:
+        """Reload when the file's mtime or size changed; return whether a new table was swapped in.
+
+        A file that fails to parse is logged and the previous table kept.
+        """
+        if self._path is None:
+            return False
+        now = time.monotonic()
+        if not force_check and now - self._last_check < self._check_interval:
+            return False
+        if not self._reload_lock.acquire(blocking=False):
+            return False  # another thread is already reloading
+        try:
+            self._last_check = now
+            stamp = _stamp(self._path)
+            if stamp == self._stamp:
+                return False
+            try:
+                groups = _read(self._path)
+            except SynonymFileError as exc:
+                logger.warning("synonym file not reloaded, keeping the previous table: %s", exc)
+                self._stamp = stamp  # do not retry until the file changes again
+                return False
+            self._groups = _Groups(groups)
+            self._stamp = stamp
+            logger.info("reloaded %d synonym groups from %s", len(groups), self._path)
+            return True
+        finally:
+            self._reload_lock.release()
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _read(path: Path) -> list[tuple[SynonymEntry, ...]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SynonymFileError(str(path), [f"cannot read: {exc}"]) from exc
+    return parse_synonyms(text.splitlines(), str(path))

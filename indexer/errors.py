@@ -1,0 +1,21 @@
+"""Errors of the indexer package, grouped by what the caller should do."""
+
+from __future__ import annotations
+
+
+class IndexerError(Exception):
+    """Root of every error raised by ``indexer``."""
+
+
+class InvalidSearchError(IndexerError):
+    """The caller's search is unusable (bad cursor, cursor of another query). Raised by the search
+    service; the gateway answers 400."""
+
+
+class SearchUnavailableError(IndexerError):
+    """Elasticsearch cannot answer now (down, timing out, index missing). Retriable; the gateway
+    answers 503 with Retry-After."""
+
+
+class NotFoundError(IndexerError):
+    """The requested resource or entity does not exist. The gateway answers 404."""

@@ -1,0 +1,1 @@
+"""Index bodies (settings + mappings). Only core Elasticsearch analysis; see docs/elasticsearch.md."""

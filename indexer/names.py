@@ -1,0 +1,31 @@
+"""Every index and alias name biocross uses, in one place.
+
+Resources live in one index per source and generation, ``{prefix}-resources-v{mapping}-{source}-{generation}``,
+all behind the read alias ``{prefix}-resources``. A full harvest of one source builds a new generation
+and swaps only that source's index in the alias, so sources are re-harvested independently and readers
+never see a half-built catalog.
+"""
+
+from __future__ import annotations
+
+from indexer.mappings.resources import RESOURCES_MAPPING_VERSION
+
+
+def resources_alias(prefix: str) -> str:
+    """The read alias over every source's live generation."""
+    return f"{prefix}-resources"
+
+
+def source_alias(prefix: str, source: str) -> str:
+    """Alias naming one source's live generation (for incremental writes)."""
+    return f"{prefix}-resources-src-{source}"
+
+
+def resources_index(prefix: str, source: str, generation: str) -> str:
+    """A generation index of one source."""
+    return f"{prefix}-resources-v{RESOURCES_MAPPING_VERSION}-{source}-g{generation}"
+
+
+def resources_index_pattern(prefix: str, source: str | None = None) -> str:
+    """Pattern matching every generation (of one source, or of all)."""
+    return f"{prefix}-resources-v*-{source}-g*" if source else f"{prefix}-resources-v*"

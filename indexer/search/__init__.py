@@ -1,0 +1,1 @@
+"""The read side: turning a typed SearchQuery into Elasticsearch DSL and results."""

@@ -1,0 +1,49 @@
+"""Highlighting done in Python on the original text, so it works with pre-analysed fields and never
+returns markup: a list of segments the renderer escapes one by one."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from schemas.search import Segment
+
+_HIRA_TO_KATA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+
+
+def _fold(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch).casefold().translate(_HIRA_TO_KATA)
+
+
+def fold_needle(needle: str) -> str:
+    """A needle folded the way text is folded before matching."""
+    return "".join(_fold(ch) for ch in needle).strip()
+
+
+def highlight(text: str, needles: list[str], *, limit: int = 300) -> list[Segment]:
+    """Split ``text`` (cut to ``limit`` characters) into segments, marking case/width/kana-insensitive
+    occurrences of any needle."""
+    if len(text) > limit:
+        text = text[:limit].rstrip() + "…"
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        for piece in _fold(ch):
+            folded.append(piece)
+            origin.append(index)
+    haystack = "".join(folded)
+    marks = [False] * len(text)
+    for needle in {fold_needle(n) for n in needles}:
+        if len(needle) < 2 and not (needle and ord(needle[0]) > 0x2E80):
+            continue
+        start = haystack.find(needle)
+        while start != -1:
+            for pos in range(start, start + len(needle)):
+                marks[origin[pos]] = True
+            start = haystack.find(needle, start + len(needle))
+    segments: list[Segment] = []
+    for index, ch in enumerate(text):
+        if segments and segments[-1].hit == marks[index]:
+            segments[-1].text += ch
+        else:
+            segments.append(Segment(text=ch, hit=marks[index]))
+    return segments

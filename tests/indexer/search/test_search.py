@@ -1,0 +1,111 @@
+"""The search service against real Elasticsearch and the fixture corpus: the issue's acceptance."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from indexer.errors import InvalidSearchError
+from indexer.search.service import SearchService
+from schemas.resource import Resource
+from schemas.search import SearchQuery
+
+
+@pytest.mark.parametrize("q", ["HeLa", "HeLa細胞", "hela cells", "Hela", "RCB0007", "rcb 7", "JCRB9004", "CVCL_0030",
+                               "ＨｅＬａ", "RRID:CVCL_0030"])
+async def test_every_way_of_asking_for_hela_finds_the_entity_first(service: SearchService, q: str) -> None:
+    result = await service.search(SearchQuery(q=q))
+    top = result.groups[0]
+    assert top.entity_key == "cellosaurus:CVCL_0030"
+    assert {(h.institution, h.catalog_id) for h in top.holdings} == {("riken-brc", "RCB0007"), ("jcrb", "JCRB9004")}
+
+
+async def test_japanese_and_english_diabetic_mouse_agree(service: SearchService) -> None:
+    ja = await service.search(SearchQuery(q="マウス 糖尿病", page_size=10))
+    en = await service.search(SearchQuery(q="diabetic mouse", page_size=10))
+    ja_ids = {g.resource["catalog_id"] for g in ja.groups}
+    en_ids = {g.resource["catalog_id"] for g in en.groups}
+    diabetic_models = {"RBRC00004", "RBRC00006", "RBRC00007", "RBRC00008"}
+    assert diabetic_models <= ja_ids and diabetic_models <= en_ids
+    assert all(g.resource_type == "mouse_strain" for g in ja.groups + en.groups)
+
+
+async def test_facet_counts_are_exact_against_a_hand_count(service: SearchService, corpus: list[Resource]) -> None:
+    result = await service.search(SearchQuery(q=""))
+    assert result.total_holdings == len(corpus)
+    counted = {b.value: b.count for b in result.facets["institution"]}
+    assert counted == dict(Counter(r.institution for r in corpus))
+    types = {b.value: b.count for b in result.facets["resource_type"]}
+    assert types == dict(Counter(str(r.resource_type) for r in corpus))
+
+
+async def test_facets_respect_the_other_filters_but_not_their_own(service: SearchService, corpus: list[Resource]) -> None:
+    result = await service.search(SearchQuery(q="", institution=["riken-brc"], resource_type=["cell_line"]))
+    riken_types = Counter(str(r.resource_type) for r in corpus if r.institution == "riken-brc")
+    cell_insts = Counter(r.institution for r in corpus if r.resource_type == "cell_line")
+    assert {b.value: b.count for b in result.facets["resource_type"]} == dict(riken_types)
+    assert {b.value: b.count for b in result.facets["institution"]} == dict(cell_insts)
+    assert result.total_holdings == sum(1 for r in corpus if r.institution == "riken-brc" and r.resource_type == "cell_line")
+    assert all(h.institution for g in result.groups for h in g.holdings)
+
+
+async def test_cursor_paging_returns_each_entity_exactly_once(service: SearchService, corpus: list[Resource]) -> None:
+    for q in ["", "cell", "マウス", "Escherichia coli"]:
+        seen: list[str] = []
+        cursor = None
+        for _ in range(200):
+            page = await service.search(SearchQuery(q=q, page_size=7, cursor=cursor))
+            seen += [g.entity_key for g in page.groups]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert len(seen) == len(set(seen)), f"duplicates while paging {q!r}"
+        assert len(seen) == page.total_entities, q
+    assert len({r.entity_key for r in corpus}) == len(seen) or q != ""
+
+
+async def test_a_cursor_of_another_search_is_refused(service: SearchService) -> None:
+    page = await service.search(SearchQuery(q="cell", page_size=5))
+    assert page.next_cursor
+    with pytest.raises(InvalidSearchError, match="different search"):
+        await service.search(SearchQuery(q="mouse", cursor=page.next_cursor))
+    with pytest.raises(InvalidSearchError, match="malformed"):
+        await service.search(SearchQuery(q="cell", cursor="not-a-cursor!"))
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "*", "(", "a OR", "\x00\x07\x1b[31m", '{"query": {"match_all": {}}}',
+                               "field:value AND (x", "\\", "~~~", "x" * 1000, "糖尿病 " * 150])
+async def test_malformed_queries_return_results_never_errors(service: SearchService, q: str) -> None:
+    result = await service.search(SearchQuery(q=q))
+    assert result.total_holdings >= 0
+
+
+def test_ten_kilobytes_of_query_is_a_validation_error() -> None:
+    with pytest.raises(ValueError, match="at most 1000 characters"):
+        SearchQuery(q="x" * 10_000)
+
+
+async def test_typos_in_names_still_find_them(service: SearchService) -> None:
+    for typo, expected in [("Jurkatt", "Jurkat"), ("HepG3", "HepG2"), ("Koshihikar", "Koshihikari")]:
+        result = await service.search(SearchQuery(q=typo, page_size=3))
+        assert expected in [g.title for g in result.groups], typo
+
+
+async def test_highlight_marks_query_words_and_keeps_text_literal(service: SearchService) -> None:
+    result = await service.search(SearchQuery(q="RBRC09001 strain"))
+    group = result.groups[0]
+    assert "".join(s.text for s in group.highlight["name"]) == "<script>alert(1)</script> strain"
+    assert [s.text for s in group.highlight["name"] if s.hit] == ["strain"]
+
+
+async def test_autocomplete(service: SearchService) -> None:
+    assert "hela" in await service.suggest("he")
+    assert any(s.startswith("c57bl/6") for s in await service.suggest("C57"))
+    assert await service.suggest("") == []
+
+
+async def test_resource_detail_lists_other_holdings(service: SearchService) -> None:
+    resource, withdrawn, others = await service.get_resource("riken-brc:RCB7")
+    assert resource["name"] == "HeLa" and not withdrawn
+    assert [h.catalog_id for h in others] == ["JCRB9004"]
