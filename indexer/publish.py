@@ -16,7 +16,7 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
 from indexer.documents import resource_to_doc
-from indexer.mappings.resources import resources_index_body
+from indexer.mappings.resources import RESOURCES_MAPPING_VERSION, resources_index_body
 from indexer.names import resources_alias, resources_index, source_alias
 from schemas.resource import Resource
 
@@ -26,13 +26,24 @@ def new_generation() -> str:
     return datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
 
 
-async def create_generation(es: AsyncElasticsearch, prefix: str, source: str, *, bulk_mode: bool = True) -> str:
-    """Create an empty generation index for ``source`` (refresh off while bulk loading)."""
-    index = resources_index(prefix, source, new_generation())
+async def ensure_resources_template(es: AsyncElasticsearch, prefix: str) -> str:
+    """Install (idempotently) the versioned index template every resources generation is created from."""
+    name = f"{prefix}-resources-v{RESOURCES_MAPPING_VERSION}"
     body = resources_index_body()
-    if bulk_mode:
-        body["settings"]["refresh_interval"] = "-1"
-    await es.indices.create(index=index, settings=body["settings"], mappings=body["mappings"])
+    await es.indices.put_index_template(
+        name=name, index_patterns=[f"{prefix}-resources-v{RESOURCES_MAPPING_VERSION}-*"], version=RESOURCES_MAPPING_VERSION,
+        priority=100, template={"settings": body["settings"], "mappings": body["mappings"]},
+        meta={"managed_by": "biocross", "mapping_version": RESOURCES_MAPPING_VERSION},
+    )
+    return name
+
+
+async def create_generation(es: AsyncElasticsearch, prefix: str, source: str, *, bulk_mode: bool = True) -> str:
+    """Create an empty generation index for ``source`` from the template (refresh off while bulk loading)."""
+    await ensure_resources_template(es, prefix)
+    index = resources_index(prefix, source, new_generation())
+    settings: dict[str, Any] = {"refresh_interval": "-1"} if bulk_mode else {}
+    await es.indices.create(index=index, settings=settings)
     return index
 
 
