@@ -1,0 +1,1 @@
+"""Sample sources (aiohttp apps) the toolkits' contract fixtures, tests and benchmarks serve."""

@@ -1,0 +1,177 @@
+"""HTML catalog toolkit: list pages with pagination, then detail pages, parsed with lxml.
+
+Selectors are XPath, or CSS when prefixed ``css:`` (cssselect). A field selector may end in
+``/@attr`` (XPath) to read an attribute; text is whitespace-collapsed. robots.txt is fetched through
+the same HTTP layer and obeyed (RFC 9309: 4xx = no rules, 5xx/unreachable = stay away); its
+``Crawl-delay`` spaces requests to the host. Detail pages forbidden by robots.txt are skipped and
+counted (``robots_disallowed``); a forbidden list page is a ``ProtocolError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.robotparser
+from collections.abc import AsyncIterator
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+from pydantic import Field, field_validator
+
+from adapters.config import AdapterConfig
+from adapters.contract import Adapter
+from adapters.errors import ProtocolError, SourceUnreachableError
+from adapters.events import HarvestItem, RawRecord
+from adapters.http import StreamResponse
+from schemas.harvest import Checkpoint
+
+
+@lru_cache(maxsize=512)
+def compile_selector(selector: str) -> etree.XPath:
+    """An XPath for an XPath or ``css:`` selector (raises ``ValueError`` if it does not compile)."""
+    if selector.startswith("css:"):
+        from cssselect import GenericTranslator, SelectorError
+
+        try:
+            selector = GenericTranslator().css_to_xpath(selector[4:].strip())
+        except SelectorError as exc:
+            raise ValueError(f"bad CSS selector: {exc}") from exc
+    try:
+        return etree.XPath(selector)
+    except etree.XPathSyntaxError as exc:
+        raise ValueError(f"bad XPath {selector!r}: {exc}") from exc
+
+
+def select_texts(node: Any, selector: str) -> list[str]:
+    """Whitespace-collapsed texts (or attribute values) a selector finds under ``node``."""
+    out = []
+    for hit in compile_selector(selector)(node):
+        text = hit.text_content() if hasattr(hit, "text_content") else str(hit)
+        if text := " ".join(text.split()):
+            out.append(text)
+    return out
+
+
+def select_links(node: Any, selector: str) -> list[str]:
+    """Link targets a selector finds: ``href`` of elements, or attribute values as they are."""
+    out = []
+    for hit in compile_selector(selector)(node):
+        href = hit.get("href") if hasattr(hit, "get") else str(hit)
+        if href and href.strip():
+            out.append(href.strip())
+    return out
+
+
+class HtmlCatalogConfig(AdapterConfig):
+    """An HTML catalog: ``endpoint`` is the first list page."""
+
+    item_links: str | None = Field(None, description="Selector of detail-page links on a list page (href).")
+    rows: str | None = Field(None, description="Selector of record rows when list pages hold all data.")
+    next_page: str | None = Field(None, description="Selector of the next list page's link (href).")
+    fields: dict[str, str] = Field(description="Raw field → selector on a detail page (or row).")
+    encoding: str | None = Field(None, description="Page encoding if neither header nor meta says it.")
+    max_pages: int = Field(10_000, ge=1, description="Safety stop for list pages.")
+    respect_robots: bool = Field(True, description="Obey robots.txt (switch off only for your own test server).")
+
+    @field_validator("fields")
+    @classmethod
+    def _selectors(cls, value: dict[str, str]) -> dict[str, str]:
+        for selector in value.values():
+            compile_selector(selector)
+        return value
+
+    @field_validator("item_links", "rows", "next_page")
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        if value is not None:
+            compile_selector(value)
+        return value
+
+
+class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
+    """Scrapes an HTML catalog (list pages → detail pages)."""
+
+    name = "html"
+    config_model = HtmlCatalogConfig
+
+    _robots: urllib.robotparser.RobotFileParser | None = None
+
+    async def robots(self) -> urllib.robotparser.RobotFileParser:
+        """The source host's robots.txt rules (fetched once per adapter)."""
+        if self._robots is None:
+            parts = urlsplit(self.config.endpoint)
+            url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            rules = urllib.robotparser.RobotFileParser(url)
+            try:
+                resp, body = await self.http.fetch(url, self.policy, ok=frozenset(range(200, 500)), max_bytes=512 * 1024)
+            except SourceUnreachableError:
+                rules.disallow_all = True
+            else:
+                if resp.status >= 400:
+                    rules.allow_all = True
+                else:
+                    rules.parse(body.decode("utf-8", errors="replace").splitlines())
+            if (delay := rules.crawl_delay(self.http.user_agent)) is not None:
+                self.http.set_crawl_delay(self.config.endpoint, self.policy, float(delay))
+            self._robots = rules
+        return self._robots
+
+    async def _allowed(self, url: str) -> bool:
+        return not self.config.respect_robots or (await self.robots()).can_fetch(self.http.user_agent, url)
+
+    def parse_page(self, resp: StreamResponse, body: bytes) -> Any:
+        """The lxml document of a page (encoding: header, else meta, else config)."""
+        charset = resp.headers.get("Content-Type", "").partition("charset=")[2].split(";")[0].strip() or None
+        parser = lxml.html.HTMLParser(encoding=charset or self.config.encoding)
+        try:
+            return lxml.html.document_fromstring(body, parser=parser, base_url=resp.url)
+        except (etree.ParserError, ValueError) as exc:
+            raise ProtocolError(f"unparseable HTML: {exc}", adapter=self.source, url=resp.url) from exc
+
+    def extract(self, node: Any, url: str) -> RawRecord:
+        """A raw record from a detail page or a row: one list of texts per configured field."""
+        data: dict[str, Any] = {name: select_texts(node, sel) for name, sel in self.config.fields.items()}
+        data["page_url"] = url
+        return RawRecord(data, source_id=url)
+
+    async def _detail(self, url: str, gate: asyncio.Semaphore) -> RawRecord | None:
+        if not await self._allowed(url):
+            self.warn("robots_disallowed")
+            return None
+        async with gate:
+            resp, body = await self.http.fetch(url, self.policy)
+        return self.extract(self.parse_page(resp, body), resp.url)
+
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+        url: str | None = (checkpoint.extra.get("next_page") if checkpoint else None) or self.config.endpoint
+        gate = asyncio.Semaphore(self.config.concurrency)
+        pages = 0
+        while url:
+            pages += 1
+            if pages > self.config.max_pages:
+                raise ProtocolError(f"more than {self.config.max_pages} list pages", adapter=self.source)
+            if not await self._allowed(url):
+                raise ProtocolError("robots.txt forbids the list page", adapter=self.source, url=url)
+            resp, body = await self.http.fetch(url, self.policy)
+            doc = self.parse_page(resp, body)
+            if self.config.rows:
+                for row in compile_selector(self.config.rows)(doc):
+                    yield self.extract(row, resp.url)
+            if self.config.item_links:
+                links = [urljoin(resp.url, href) for href in select_links(doc, self.config.item_links)]
+                tasks = [asyncio.ensure_future(self._detail(link, gate)) for link in dict.fromkeys(links)]
+                try:
+                    for task in tasks:  # in page order; fetched concurrently up to `concurrency`
+                        if (record := await task) is not None:
+                            yield record
+                finally:
+                    for task in tasks:
+                        task.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
+            nxt = select_links(doc, self.config.next_page)[:1] if self.config.next_page else []
+            url = urljoin(resp.url, nxt[0]) if nxt else None
+            if url:
+                yield Checkpoint(extra={"next_page": url})
+        yield Checkpoint()

@@ -1,0 +1,1 @@
+"""HTTP views of the simulated sources, one module per institution."""
