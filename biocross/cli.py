@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -74,6 +76,89 @@ def es_logs(lines: int = typer.Option(50, help="How many lines from the end.")) 
     typer.echo("\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
 
 
+def _load_specs(config: Path | None, names: list[str]) -> tuple[Any, list[Any]]:
+    from adapters.config import load_adapters_file
+    from adapters.errors import AdapterConfigError
+    from adapters.registry import load_registry
+    from biocross.harvest import SourceSpec
+
+    settings = _settings()
+    path = config or settings.harvest.adapters_file or Path("adapters.toml")
+    registry = load_registry()
+    try:
+        configs = load_adapters_file(path, registry)
+    except AdapterConfigError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        for problem in getattr(exc, "problems", []) or []:
+            typer.secho(f"  - {problem}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    unknown = [n for n in names if n not in configs]
+    if unknown:
+        typer.secho(f"error: not configured in {path}: {', '.join(unknown)} (known: {', '.join(configs)})", fg="red", err=True)
+        raise typer.Exit(2)
+    chosen = [SourceSpec(n, c) for n, c in configs.items() if (n in names if names else c.enabled)]
+    return registry, chosen
+
+
+@app.command("harvest")
+def harvest(
+    adapters: list[str] = typer.Argument(None, help="Adapters to harvest (default: every enabled one)."),
+    full: bool = typer.Option(False, "--full", help="Full harvest: build and publish a new generation."),
+    incremental: bool = typer.Option(False, "--incremental", help="Only changes since the last checkpoint."),
+    accept: str = typer.Option(None, "--accept", metavar="RUN_ID", help="Publish a run the safety valve held."),
+    config: Path = typer.Option(None, "--config", help="adapters.toml (default: settings, then ./adapters.toml)."),
+) -> None:
+    """Harvest adapters into Elasticsearch, concurrently, with live progress."""
+    import asyncio
+
+    from biocross.harvest import ConsoleProgress, harvest_all
+    from indexer.client import make_client
+    from indexer.writer import accept_run
+    from schemas.harvest import HarvestMode
+
+    if full and incremental:
+        typer.secho("error: choose --full or --incremental", fg="red", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+
+    async def run_accept() -> None:
+        es = make_client(settings.es)
+        try:
+            run = await accept_run(es, settings.es.index_prefix, accept)
+        except (LookupError, ValueError) as exc:
+            typer.secho(f"error: {exc}", fg="red", err=True)
+            raise typer.Exit(1) from exc
+        finally:
+            await es.close()
+        typer.echo(f"published {run['index']} for {run['source']} (run {accept})")
+
+    if accept:
+        asyncio.run(run_accept())
+        return
+    registry, specs = _load_specs(config, adapters or [])
+    mode = HarvestMode.INCREMENTAL if incremental else HarvestMode.FULL
+
+    async def run_all() -> list[dict[str, Any]]:
+        es = make_client(settings.es)
+        try:
+            with ConsoleProgress([s.name for s in specs]) as progress:
+                return await harvest_all(es, settings.es.index_prefix, registry, specs, mode,
+                                         concurrency=settings.harvest.concurrency, chunk_size=settings.harvest.bulk_chunk,
+                                         safety_valve=settings.harvest.safety_valve, progress=progress)
+        finally:
+            await es.close()
+
+    runs = asyncio.run(run_all())
+    for run in runs:
+        colour = "green" if run["outcome"] in ("published", "updated") else "red"
+        typer.secho(f"{run['source']:<12} {run['outcome']:<10} indexed {run['indexed']:>8,}  rejected {run['rejected']:>6,}  "
+                    f"withdrawn {run['withdrawn']:>6,}  run {run['run_id']}", fg=colour)
+        if run.get("errors"):
+            typer.echo(f"             {run['errors']}")
+    if any(r["outcome"] not in ("published", "updated") for r in runs):
+        raise typer.Exit(1)
+
+
 @app.command("serve")
 def serve(
     host: str = typer.Option(None, help="Bind address (default from settings)."),
@@ -90,12 +175,15 @@ def serve(
 
 
 @app.command("demo")
-def demo() -> None:
-    """Start Elasticsearch and the gateway on http://127.0.0.1:8080 (grows with the demo sources)."""
+def demo(
+    total: int = typer.Option(60_000, help="Records across the simulated institutions (1,000 - 1,000,000)."),
+    sources_port: int = typer.Option(8800, help="Port of the simulated institution sources."),
+) -> None:
+    """Elasticsearch, simulated institution sources, a harvest of every adapter, then the gateway."""
     from biocross.demo import run_demo
 
     try:
-        run_demo(_settings())
+        run_demo(_settings(), total=total, sources_port=sources_port)
     except LocalNodeError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(1) from exc
