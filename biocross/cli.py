@@ -159,6 +159,36 @@ def harvest(
         raise typer.Exit(1)
 
 
+@app.command("scheduler")
+def scheduler(
+    config: Path = typer.Option(None, "--config", help="adapters.toml (default: settings, then ./adapters.toml)."),
+    tick: float = typer.Option(60.0, help="Seconds between checks for due adapters."),
+    once: bool = typer.Option(False, "--once", help="Run one tick and exit."),
+) -> None:
+    """Harvest each adapter on its configured schedule (safe to run in several processes)."""
+    import asyncio
+
+    from biocross.scheduler import run_due, run_forever
+    from indexer.client import make_client
+
+    settings = _settings()
+    registry, specs = _load_specs(config, [])
+    options = {"chunk_size": settings.harvest.bulk_chunk, "safety_valve": settings.harvest.safety_valve}
+
+    async def main() -> None:
+        es = make_client(settings.es)
+        try:
+            if once:
+                runs = await run_due(es, settings.es.index_prefix, registry, specs, **options)
+                typer.echo(f"{len(runs)} harvest(s) run")
+            else:
+                await run_forever(es, settings.es.index_prefix, registry, specs, tick=tick, **options)
+        finally:
+            await es.close()
+
+    asyncio.run(main())
+
+
 @app.command("serve")
 def serve(
     host: str = typer.Option(None, help="Bind address (default from settings)."),
