@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ class Catalog:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     broken_after_page: int | None = None
     pages_served: int = 0
+    delay: float = 0.0
 
     def fill(self, n: int, start: int = 1) -> None:
         for i in range(start, start + n):
@@ -28,6 +30,8 @@ async def serve_catalog(catalog: Catalog) -> web.Application:
     async def page(request: web.Request) -> web.Response:
         offset, limit = int(request.query.get("offset", 0)), int(request.query.get("limit", 100))
         catalog.pages_served += 1
+        if catalog.delay:
+            await asyncio.sleep(catalog.delay)
         if catalog.broken_after_page is not None and catalog.pages_served > catalog.broken_after_page:
             raise web.HTTPNotFound(text="gone")
         items = sorted(catalog.records.values(), key=lambda r: r["id"])
