@@ -40,7 +40,7 @@ class ContractFixture:
     ``make_app()`` builds a fresh server over the sample data; ``config(base_url)`` gives the
     adapter's config table; ``mutate(app)`` (optional) changes the served data so that an incremental
     harvest has something to find: it must change exactly ``changed_ids`` (catalog ids) and delete
-    ``deleted_ids``.
+    ``deleted_ids`` (catalog ids).
     """
 
     make_app: Callable[[], web.Application]
@@ -51,6 +51,9 @@ class ContractFixture:
     mutate: Callable[[web.Application], None] | None = None
     changed_ids: set[str] = field(default_factory=set)
     deleted_ids: set[str] = field(default_factory=set)
+    #: ``record``: an incremental harvest yields only changed records; ``source``: the source only
+    #: says whether anything changed (ETag), so a changed source is re-read whole.
+    change_granularity: str = "record"
 
 
 #: HTTP settings for tests: no politeness delays, short timeouts and backoffs.

@@ -189,6 +189,8 @@ class HttpClient:
                 url, params=params, headers={**policy.headers, **(headers or {})},
                 timeout=timeout, allow_redirects=True,
             )
+        except aiohttp.InvalidURL as exc:
+            raise ProtocolError(f"invalid URL: {exc}", adapter=policy.adapter, url=url) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise SourceUnreachableError(f"{type(exc).__name__}: {exc}", adapter=policy.adapter, url=url) from exc
         if resp.status in ok:

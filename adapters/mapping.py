@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Mapping as AbcMapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
 
 from adapters.errors import MappingError
 from adapters.transforms import MappingContext, Transform, check_regex, expand_transform
@@ -88,6 +88,7 @@ class FieldRule(BaseModel):
     combine: Literal["first", "all"] = Field(
         "first", description="Several sources: first non-empty one, or all values of all of them."
     )
+    join: str | None = Field(None, description="Join all values (after combining) with this separator.")
 
     @model_validator(mode="before")
     @classmethod
@@ -123,18 +124,22 @@ class FieldRule(BaseModel):
                 break
         if not out and self.const is not None:
             out = list(self.const) if isinstance(self.const, list) else [self.const]
+        if self.join is not None and out:
+            out = [self.join.join(str(v) for v in out)]
         return out
 
 
-class FieldMapping(RootModel[dict[str, FieldRule]]):
-    """Target field → rule. Validated up front: unknown targets are config errors, not runtime ones."""
+def _target(value: str) -> str:
+    target_kind(value)
+    return value
 
-    @field_validator("root")
-    @classmethod
-    def _targets(cls, value: dict[str, FieldRule]) -> dict[str, FieldRule]:
-        for target in value:
-            target_kind(target)
-        return value
+
+#: A mapping target, checked when the config is validated (unknown targets are config errors).
+Target = Annotated[str, AfterValidator(_target)]
+
+
+class FieldMapping(RootModel[dict[Target, FieldRule]]):
+    """Target field → rule. Validated up front: all bad targets and rules are reported together."""
 
     def build(self, data: AbcMapping[str, Any], ctx: MappingContext) -> dict[str, Any]:
         """The nested dict of Resource fields this mapping gives for ``data`` (not yet validated)."""

@@ -102,9 +102,10 @@ class Registry:
 def builtin_adapters() -> list[type[Adapter[Any]]]:
     """The toolkits and the adapters shipped with biocross."""
     from adapters.institutions import INSTITUTION_ADAPTERS
+    from adapters.standards import STANDARD_ADAPTERS
     from adapters.toolkits import TOOLKITS
 
-    return [*TOOLKITS, *INSTITUTION_ADAPTERS]
+    return [*TOOLKITS, *STANDARD_ADAPTERS, *INSTITUTION_ADAPTERS]
 
 
 def load_registry(*, entry_points: bool = True) -> Registry:

@@ -274,11 +274,16 @@ _SHORTHAND_ARG = {"split": "sep", "lookup": "table", "regex": "pattern", "templa
 
 
 def expand_transform(spec: object) -> object:
-    """``"strip"`` → ``{"op": "strip"}``; ``{"split": ";"}`` → ``{"op": "split", "sep": ";"}``."""
+    """``"strip"`` → ``{"op": "strip"}``; ``{"split": ";"}`` → ``{"op": "split", "sep": ";"}``;
+    ``{"lookup": {...}, "default": "other"}`` → ``{"op": "lookup", "table": {...}, "default": "other"}``."""
     if isinstance(spec, str):
         return {"op": spec}
-    if isinstance(spec, dict) and "op" not in spec and len(spec) == 1:
-        (op, arg), = spec.items()
-        key = _SHORTHAND_ARG.get(op)
-        return {"op": op, key: arg} if key else {"op": op}
+    if isinstance(spec, dict) and "op" not in spec:
+        ops = [key for key in spec if key in _SHORTHAND_ARG]
+        if len(ops) == 1:
+            op = ops[0]
+            rest = {k: v for k, v in spec.items() if k != op}
+            return {"op": op, _SHORTHAND_ARG[op]: spec[op], **rest}
+        if len(spec) == 1:
+            return {"op": next(iter(spec))}
     return spec

@@ -9,12 +9,14 @@ from typing import Any
 
 import typer
 
+from biocross.adapters_cli import app as adapters_app
 from biocross.localnode import ES_VERSION, LocalNode, LocalNodeError
 from schemas.settings import Settings
 
 app = typer.Typer(help="biocross: federated search over Tsukuba's biomedical resources.", no_args_is_help=True)
 es_app = typer.Typer(help="Manage the local development/test Elasticsearch node.", no_args_is_help=True)
 app.add_typer(es_app, name="es")
+app.add_typer(adapters_app, name="adapters")
 
 
 def _settings() -> Settings:
@@ -201,7 +203,7 @@ def serve(
 
     settings = _settings()
     web.run_app(create_app(settings), host=host or settings.gateway.host, port=port or settings.gateway.port,
-                print=lambda msg: typer.echo(msg.strip()))
+                print=lambda msg: typer.echo(msg.strip()), access_log=None)
 
 
 @app.command("demo")

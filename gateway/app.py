@@ -3,25 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 
-from gateway.keys import ES, SETTINGS
+from gateway.i18n import load_translators
+from gateway.keys import BUCKETS, ES, LIMITS, OPENAPI, SEARCH, SETTINGS, TRANSLATORS
+from gateway.middlewares import conditional_get, error_problems, on_prepare, rate_limit, request_context
+from gateway.openapi import build_openapi
+from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.routes import setup_routes
+from gateway.sessions import session_middleware
 from indexer.client import make_client
+from indexer.search.service import SearchService
 from schemas.settings import Settings
+
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     app[ES] = make_client(app[SETTINGS].es)
+    app[SEARCH] = SearchService(app[ES], app[SETTINGS].es.index_prefix)
     yield
     await app[ES].close()
 
 
-def create_app(settings: Settings) -> web.Application:
-    """Build the gateway with ``settings`` injected; one Elasticsearch client per app."""
-    app = web.Application(client_max_size=1024 * 1024)
+def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> web.Application:
+    """Build the gateway with ``settings`` injected; one Elasticsearch client and search service per app."""
+    limits = limits or GatewayLimits()
+    app = web.Application(
+        client_max_size=limits.max_body,
+        middlewares=[request_context, error_problems, session_middleware, rate_limit, conditional_get],
+    )
     app[SETTINGS] = settings
+    app[LIMITS] = limits
+    app[BUCKETS] = TokenBuckets(limits.rate, limits.burst, limits.max_clients)
+    app[TRANSLATORS] = load_translators()
+    app[OPENAPI] = build_openapi()
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     app.cleanup_ctx.append(_elasticsearch)
+    app.on_response_prepare.append(on_prepare)
     setup_routes(app)
     return app

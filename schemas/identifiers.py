@@ -39,6 +39,8 @@ SCHEMES: dict[str, IdScheme] = {
         IdScheme("TBB-COL", 4, "-", "Tsukuba Human Tissue Biobank collection"),
         IdScheme("TPRC", 5, "", "Tsukuba Primate Research Center sample"),
         IdScheme("MPRC", 5, "", "Medicinal plant resource"),
+        IdScheme("PRC", 5, "", "Tsukuba Primate Research Center sample (JCRB catalog)"),
+        IdScheme("MPR", 5, "-", "Medicinal plant resource (JCRB catalog)"),
     )
 }
 

@@ -20,7 +20,8 @@ HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.opena
 DC_OPEN = ('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
            'xmlns:dc="http://purl.org/dc/elements/1.1/">')
 DWC_OPEN = ('<sdwc:SimpleDarwinRecordSet xmlns:sdwc="http://rs.tdwg.org/dwc/xsd/simpledarwincore/" '
-            'xmlns:dwc="http://rs.tdwg.org/dwc/terms/" xmlns:dcterms="http://purl.org/dc/terms/">'
+            'xmlns:dwc="http://rs.tdwg.org/dwc/terms/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/">'
             '<sdwc:SimpleDarwinRecord>')
 
 

@@ -20,6 +20,7 @@ from pydantic import Field, field_validator, model_validator
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
+from adapters.fixtures import ContractFixture
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
 from adapters.http import StreamResponse
@@ -75,6 +76,13 @@ class CsvExportAdapter(Adapter[CsvConfig]):
     name = "csv"
     config_model = CsvConfig
     supports_incremental = True
+
+    @classmethod
+    def contract_fixture(cls) -> ContractFixture:
+        """The sample catalog served by this toolkit's sample server."""
+        from adapters.samples.contracts import csv_fixture
+
+        return csv_fixture()
 
     def _aliases(self) -> dict[str, str]:
         out = {}

@@ -28,6 +28,7 @@ from lxml import etree
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
+from adapters.fixtures import ContractFixture
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
 from adapters.http import StreamResponse
@@ -139,6 +140,13 @@ class DwcaAdapter(Adapter[DwcaConfig]):
     name = "dwca"
     config_model = DwcaConfig
     supports_incremental = True
+
+    @classmethod
+    def contract_fixture(cls) -> ContractFixture:
+        """The sample catalog served by this toolkit's sample server."""
+        from adapters.samples.contracts import dwca_fixture
+
+        return dwca_fixture()
 
     async def _download(self, target: IO[bytes], headers: dict[str, str]) -> StreamResponse | None:
         async def spool(resp: StreamResponse) -> AsyncIterator[StreamResponse]:

@@ -10,6 +10,7 @@ counted (``robots_disallowed``); a forbidden list page is a ``ProtocolError``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import urllib.robotparser
 from collections.abc import AsyncIterator
 from functools import lru_cache
@@ -22,6 +23,7 @@ from pydantic import Field, field_validator
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
+from adapters.fixtures import ContractFixture
 from adapters.errors import ProtocolError, SourceUnreachableError
 from adapters.events import HarvestItem, RawRecord
 from adapters.http import StreamResponse
@@ -64,6 +66,30 @@ def select_links(node: Any, selector: str) -> list[str]:
     return out
 
 
+def crawl_delay(robots_txt: str, user_agent: str) -> float | None:
+    """``Crawl-delay`` for us, fractional values included (urllib.robotparser reads integers only)."""
+    token = user_agent.split("/")[0].lower()
+    agents: list[str] = []
+    found: dict[str, float] = {}
+    in_rules = False
+    for raw in robots_txt.splitlines():
+        key, _, value = raw.split("#")[0].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "user-agent":
+            agents = [] if in_rules else agents
+            agents.append(value.lower())
+            in_rules = False
+        elif key == "crawl-delay":
+            in_rules = True
+            with contextlib.suppress(ValueError):
+                for agent in agents:
+                    found[agent] = float(value)
+        elif key:
+            in_rules = True
+    hit = next((v for a, v in found.items() if a != "*" and a in token), found.get("*"))
+    return hit
+
+
 class HtmlCatalogConfig(AdapterConfig):
     """An HTML catalog: ``endpoint`` is the first list page."""
 
@@ -98,6 +124,13 @@ class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
 
     _robots: urllib.robotparser.RobotFileParser | None = None
 
+    @classmethod
+    def contract_fixture(cls) -> ContractFixture:
+        """The sample catalog served by this toolkit's sample server."""
+        from adapters.samples.contracts import html_fixture
+
+        return html_fixture()
+
     async def robots(self) -> urllib.robotparser.RobotFileParser:
         """The source host's robots.txt rules (fetched once per adapter)."""
         if self._robots is None:
@@ -112,9 +145,11 @@ class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
                 if resp.status >= 400:
                     rules.allow_all = True
                 else:
-                    rules.parse(body.decode("utf-8", errors="replace").splitlines())
-            if (delay := rules.crawl_delay(self.http.user_agent)) is not None:
-                self.http.set_crawl_delay(self.config.endpoint, self.policy, float(delay))
+                    text = body.decode("utf-8", errors="replace")
+                    rules.parse(text.splitlines())
+                    delay = rules.crawl_delay(self.http.user_agent) or crawl_delay(text, self.http.user_agent)
+                    if delay:
+                        self.http.set_crawl_delay(self.config.endpoint, self.policy, float(delay))
             self._robots = rules
         return self._robots
 

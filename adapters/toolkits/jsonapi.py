@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
+from adapters.fixtures import ContractFixture
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
 from adapters.mapping import lookup
@@ -64,6 +65,13 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
     config_model = JsonApiConfig
     supports_incremental = True
 
+    @classmethod
+    def contract_fixture(cls) -> ContractFixture:
+        """The sample catalog served by this toolkit's sample server."""
+        from adapters.samples.contracts import jsonapi_fixture
+
+        return jsonapi_fixture()
+
     def records(self, page: Any) -> list[Any]:
         """The records of one decoded page (override for odd envelopes)."""
         if not self.config.records_path:
@@ -104,9 +112,10 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
             params[self.config.updated_since_param] = stamp
         return params
 
-    def _next(
+    def next_page(
         self, page: Any, count: int, links: dict[str, str], url: str, params: dict[str, str]
     ) -> tuple[str, dict[str, str]] | None:
+        """URL and parameters of the next page, or None on the last (override for odd APIs)."""
         paging = self.config.paging
         if paging.style == "link":
             nxt = links.get("next")
@@ -145,7 +154,7 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
                 for item in self.to_items(record):
                     yield item
             # The request URL, not resp.url: that one already carries this page's query parameters.
-            nxt = self._next(page, len(records), dict(resp.links), url, params)
+            nxt = self.next_page(page, len(records), dict(resp.links), url, params)
             if nxt is None:
                 break
             url, params = nxt

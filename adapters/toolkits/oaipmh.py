@@ -28,6 +28,7 @@ from pydantic import Field, field_validator
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
+from adapters.fixtures import ContractFixture
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
 from adapters.transforms import check_regex
@@ -92,6 +93,13 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
     }
 
     _identify: dict[str, str] | None = None
+
+    @classmethod
+    def contract_fixture(cls) -> ContractFixture:
+        """The sample catalog served by this toolkit's sample server."""
+        from adapters.samples.contracts import oaipmh_fixture
+
+        return oaipmh_fixture()
 
     async def probe(self) -> dict[str, str]:
         """The repository's Identify response."""

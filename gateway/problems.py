@@ -1,0 +1,117 @@
+"""The one table mapping errors to RFC 9457 problem details.
+
+Every error a client can see is listed here with a stable ``type`` URI, its HTTP status and title.
+The detail text comes from our own exception messages (written for clients), never from
+Elasticsearch or a traceback; anything not in the table is a 500 with a generic detail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from gateway.errors import CsrfError, ParameterError, ParameterIssue, RateLimitedError, ResourceNotFoundError
+from indexer.errors import InvalidSearchError, NotFoundError, SearchUnavailableError
+
+PROBLEM_BASE = "https://biocross.example/problems/"
+RETRY_AFTER_UNAVAILABLE = 5
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """How one family of errors is shown to clients."""
+
+    slug: str
+    status: int
+    title: str
+    #: Whether the exception's message is safe and useful to show as ``detail``.
+    show_message: bool = True
+    #: Invalid parameters named by the error, for the ``errors`` member.
+    issues: Callable[[Exception], list[ParameterIssue]] | None = None
+    headers: Callable[[Exception], dict[str, str]] = field(default=lambda exc: {})
+
+    @property
+    def type(self) -> str:
+        """The stable problem type URI."""
+        return PROBLEM_BASE + self.slug
+
+
+def _parameter_issues(exc: Exception) -> list[ParameterIssue]:
+    return exc.issues if isinstance(exc, ParameterError) else []
+
+
+def _cursor_issue(exc: Exception) -> list[ParameterIssue]:
+    return [{"name": "cursor", "reason": str(exc)}]
+
+
+def _retry_after(exc: Exception) -> dict[str, str]:
+    seconds = exc.retry_after if isinstance(exc, RateLimitedError) else RETRY_AFTER_UNAVAILABLE
+    return {"Retry-After": str(seconds)}
+
+
+VALIDATION = ProblemKind("validation", 400, "Invalid request parameters", issues=_parameter_issues)
+NOT_FOUND = ProblemKind("not-found", 404, "Not found")
+INTERNAL = ProblemKind("internal", 500, "Internal server error", show_message=False)
+
+#: Error class → problem kind. Subclasses match their nearest listed ancestor.
+PROBLEM_TABLE: dict[type[Exception], ProblemKind] = {
+    ParameterError: VALIDATION,
+    InvalidSearchError: ProblemKind("validation", 400, "Invalid request parameters", issues=_cursor_issue),
+    NotFoundError: NOT_FOUND,
+    ResourceNotFoundError: NOT_FOUND,
+    SearchUnavailableError: ProblemKind("unavailable", 503, "Search is temporarily unavailable",
+                                        headers=_retry_after),
+    RateLimitedError: ProblemKind("rate-limited", 429, "Too many requests", headers=_retry_after),
+    CsrfError: ProblemKind("csrf", 403, "Form expired or forged", show_message=False),
+    web.HTTPNotFound: ProblemKind("not-found", 404, "Not found", show_message=False),
+    web.HTTPMethodNotAllowed: ProblemKind("method-not-allowed", 405, "Method not allowed", show_message=False),
+    web.HTTPRequestEntityTooLarge: ProblemKind("too-large", 413, "Request too large", show_message=False),
+    web.HTTPUnsupportedMediaType: ProblemKind("unsupported-media-type", 415, "Unsupported media type",
+                                              show_message=False),
+}
+
+_DETAILS = {
+    404: "The requested resource does not exist.",
+    405: "This method is not allowed here.",
+    413: "The request body is too large.",
+    403: "The form is no longer valid; reload the page and try again.",
+    500: "An unexpected error occurred; it has been logged.",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A resolved problem, ready to render as JSON or HTML."""
+
+    kind: ProblemKind
+    detail: str
+    issues: list[ParameterIssue]
+    headers: dict[str, str]
+
+    def body(self, instance: str | None = None) -> dict[str, object]:
+        """The ``application/problem+json`` document."""
+        doc: dict[str, object] = {"type": self.kind.type, "title": self.kind.title,
+                                  "status": self.kind.status, "detail": self.detail}
+        if instance:
+            doc["instance"] = instance
+        if self.kind.issues is not None:
+            doc["errors"] = self.issues
+        return doc
+
+
+def lookup(exc: Exception) -> ProblemKind | None:
+    """The table entry for ``exc`` (by nearest ancestor), or None when it is unexpected."""
+    for cls in type(exc).__mro__:
+        if cls in PROBLEM_TABLE:
+            return PROBLEM_TABLE[cls]
+    return None
+
+
+def problem_for(exc: Exception) -> Problem:
+    """Resolve ``exc`` into a problem; unknown errors become a bare 500."""
+    kind = lookup(exc) or INTERNAL
+    detail = str(exc) if kind.show_message and str(exc) else _DETAILS.get(kind.status, kind.title)
+    return Problem(kind=kind, detail=detail, issues=kind.issues(exc) if kind.issues else [],
+                   headers=kind.headers(exc))

@@ -1,0 +1,59 @@
+"""HTML pages: search, resource detail, institutions."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway import links
+from gateway.csrf import csrf_token
+from gateway.errors import ParameterError, ResourceNotFoundError
+from gateway.jsonld import resource_jsonld
+from gateway.keys import SEARCH, SETTINGS
+from gateway.params import parse
+from gateway.render import render_page, script_json
+from indexer.search.builder import FACET_FIELDS
+from schemas.institution import INSTITUTIONS
+from schemas.search import MAX_QUERY_CHARS, SearchQuery
+from schemas.vocab import XREF_URLS
+
+PAGE_ONLY = ("lang",)
+
+
+async def search_page(request: web.Request) -> web.Response:
+    """``GET /``: the search form, facets, grouped results and paging. Bad parameters show the form
+    again with the user's input and the problems, never a bare error."""
+    try:
+        query = parse(SearchQuery, request.query, ignore=PAGE_ONLY, drop_empty=True)
+    except ParameterError as exc:
+        kept = SearchQuery.model_validate({"q": request.query.get("q", "")[:MAX_QUERY_CHARS]})
+        return render_page(request, "search.html", {"query": kept, "result": None, "issues": exc.issues,
+                                                    "links": links, "facet_names": list(FACET_FIELDS)}, status=400)
+    result = await request.app[SEARCH].search(query)
+    return render_page(request, "search.html", {"query": query, "result": result, "issues": [], "links": links,
+                                                "facet_names": list(FACET_FIELDS)})
+
+
+async def resource_page(request: web.Request) -> web.Response:
+    """``GET /resources/{id}``: every field, cross-references, other holdings, JSON-LD, add to cart."""
+    resource, withdrawn, others = await request.app[SEARCH].get_resource(request.match_info["id"])
+    url = request.app[SETTINGS].gateway.public_url.rstrip("/") + request.path
+    return render_page(request, "resource.html", {
+        "r": resource, "withdrawn": withdrawn, "others": others, "xref_urls": XREF_URLS,
+        "jsonld": script_json(resource_jsonld(resource, url, withdrawn)), "csrf_token": csrf_token(request),
+        "institution": INSTITUTIONS.get(resource["institution"]),
+    })
+
+
+async def institutions_page(request: web.Request) -> web.Response:
+    """``GET /institutions``: the member institutions."""
+    return render_page(request, "institutions.html", {"institutions": list(INSTITUTIONS.values())})
+
+
+async def institution_page(request: web.Request) -> web.Response:
+    """``GET /institutions/{slug}``: one institution, its conditions and what it holds."""
+    institution = INSTITUTIONS.get(request.match_info["slug"])
+    if institution is None:
+        raise ResourceNotFoundError(f"no institution {request.match_info['slug']!r}")
+    summary = await request.app[SEARCH].search(
+        SearchQuery.model_validate({"institution": [institution.slug], "page_size": 10, "sort": "updated"}))
+    return render_page(request, "institution.html", {"inst": institution, "summary": summary})
