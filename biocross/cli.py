@@ -225,6 +225,9 @@ def main() -> None:
     """Entry point of the ``biocross`` console script."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    # Per-request lines of the Elasticsearch client and of the simulated sources drown the progress.
+    for noisy in ("elastic_transport.transport", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app()
 
 
