@@ -10,13 +10,30 @@ import jinja2
 from aiohttp import web
 
 from gateway.i18n import load_translators
-from gateway.keys import BUCKETS, ES, LIMITS, OPENAPI, SEARCH, SETTINGS, TRANSLATORS
+from gateway.keys import (
+    ACCOUNTS,
+    BUCKETS,
+    ES,
+    LIMITS,
+    LINKS,
+    OPENAPI,
+    REQUESTS,
+    SEARCH,
+    SETTINGS,
+    SUBMIT_BUCKETS,
+    SUBMIT_EMAIL_BUCKETS,
+    TRANSLATORS,
+)
 from gateway.middlewares import conditional_get, error_problems, on_prepare, rate_limit, request_context
 from gateway.openapi import build_openapi
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.routes import setup_routes
 from gateway.sessions import session_middleware
+from gateway.signing import RequestLinks
 from indexer.client import make_client
+from indexer.requests.accounts import AccountStore
+from indexer.requests.service import RequestService
+from indexer.requests.store import RequestStore
 from indexer.search.service import SearchService
 from schemas.settings import Settings
 
@@ -25,7 +42,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     app[ES] = make_client(app[SETTINGS].es)
-    app[SEARCH] = SearchService(app[ES], app[SETTINGS].es.index_prefix)
+    prefix = app[SETTINGS].es.index_prefix
+    app[SEARCH] = SearchService(app[ES], prefix)
+    app[ACCOUNTS] = AccountStore(app[ES], prefix)
+    app[REQUESTS] = RequestService(RequestStore(app[ES], prefix), app[ACCOUNTS], app[LINKS], app[SETTINGS].requests)
     yield
     await app[ES].close()
 
@@ -42,6 +62,10 @@ def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> we
     app[BUCKETS] = TokenBuckets(limits.rate, limits.burst, limits.max_clients)
     app[TRANSLATORS] = load_translators()
     app[OPENAPI] = build_openapi()
+    app[LINKS] = RequestLinks(settings)
+    per_client, per_email = settings.requests.submissions_per_client_hour, settings.requests.submissions_per_email_hour
+    app[SUBMIT_BUCKETS] = TokenBuckets(per_client / 3600, per_client, limits.max_clients)
+    app[SUBMIT_EMAIL_BUCKETS] = TokenBuckets(per_email / 3600, per_email, limits.max_clients)
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     app.cleanup_ctx.append(_elasticsearch)

@@ -46,3 +46,13 @@ class RateLimitedError(GatewayError):
 class ResourceNotFoundError(GatewayError):
     """A page or API object named in the URL does not exist (unknown institution slug, entity
     without holdings). Raised by views; the client should not retry (404)."""
+
+
+class InvalidLinkError(GatewayError):
+    """A signed link (email verification, private status page) is forged, damaged or expired.
+    Raised by :mod:`gateway.auth`; the requester should use a newer mail or submit again (400)."""
+
+
+class AuthenticationRequiredError(GatewayError):
+    """A staff API route was called without a valid ``Authorization: Bearer`` token. Raised by
+    :mod:`gateway.auth`; the client should authenticate (401)."""

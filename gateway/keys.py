@@ -6,6 +6,9 @@ from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
 from gateway.ratelimit import GatewayLimits, TokenBuckets
+from gateway.signing import RequestLinks
+from indexer.requests.accounts import AccountStore
+from indexer.requests.service import RequestService
 from indexer.search.service import SearchService
 from schemas.settings import Settings
 
@@ -18,3 +21,10 @@ LIMITS = web.AppKey("limits", GatewayLimits)
 BUCKETS = web.AppKey("buckets", TokenBuckets)
 #: The OpenAPI document, built once at startup.
 OPENAPI = web.AppKey("openapi", dict)
+#: Usage requests: the service, staff accounts, signed links and submission rate limits.
+REQUESTS = web.AppKey("requests", RequestService)
+ACCOUNTS = web.AppKey("accounts", AccountStore)
+LINKS = web.AppKey("links", RequestLinks)
+#: Token buckets for request submissions: per client address and per email address.
+SUBMIT_BUCKETS = web.AppKey("submit_buckets", TokenBuckets)
+SUBMIT_EMAIL_BUCKETS = web.AppKey("submit_email_buckets", TokenBuckets)

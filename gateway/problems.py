@@ -12,8 +12,24 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from gateway.errors import CsrfError, ParameterError, ParameterIssue, RateLimitedError, ResourceNotFoundError
+from gateway.errors import (
+    AuthenticationRequiredError,
+    CsrfError,
+    InvalidLinkError,
+    ParameterError,
+    ParameterIssue,
+    RateLimitedError,
+    ResourceNotFoundError,
+)
 from indexer.errors import InvalidSearchError, NotFoundError, SearchUnavailableError
+from indexer.requests.errors import (
+    AccountLockedError,
+    ActionNotPermittedError,
+    AuthenticationError,
+    CommentRequiredError,
+    ConflictError,
+    SubmissionError,
+)
 
 PROBLEM_BASE = "https://biocross.example/problems/"
 RETRY_AFTER_UNAVAILABLE = 5
@@ -47,8 +63,17 @@ def _cursor_issue(exc: Exception) -> list[ParameterIssue]:
 
 
 def _retry_after(exc: Exception) -> dict[str, str]:
-    seconds = exc.retry_after if isinstance(exc, RateLimitedError) else RETRY_AFTER_UNAVAILABLE
+    seconds = exc.retry_after if isinstance(exc, (RateLimitedError, AccountLockedError)) else RETRY_AFTER_UNAVAILABLE
     return {"Retry-After": str(seconds)}
+
+
+def _input_issue(exc: Exception) -> list[ParameterIssue]:
+    name = "comment" if isinstance(exc, CommentRequiredError) else "form"
+    return [{"name": name, "reason": str(exc)}]
+
+
+def _bearer(exc: Exception) -> dict[str, str]:
+    return {"WWW-Authenticate": 'Bearer realm="biocross"'}
 
 
 VALIDATION = ProblemKind("validation", 400, "Invalid request parameters", issues=_parameter_issues)
@@ -65,6 +90,15 @@ PROBLEM_TABLE: dict[type[Exception], ProblemKind] = {
                                         headers=_retry_after),
     RateLimitedError: ProblemKind("rate-limited", 429, "Too many requests", headers=_retry_after),
     CsrfError: ProblemKind("csrf", 403, "Form expired or forged", show_message=False),
+    # Usage requests and staff accounts.
+    ConflictError: ProblemKind("conflict", 409, "The request changed"),
+    ActionNotPermittedError: ProblemKind("forbidden", 403, "Not allowed"),
+    CommentRequiredError: ProblemKind("validation", 400, "Invalid request parameters", issues=_input_issue),
+    SubmissionError: ProblemKind("validation", 400, "Invalid request parameters", issues=_input_issue),
+    AuthenticationError: ProblemKind("unauthorized", 401, "Authentication required", headers=_bearer),
+    AuthenticationRequiredError: ProblemKind("unauthorized", 401, "Authentication required", headers=_bearer),
+    AccountLockedError: ProblemKind("locked", 429, "Account temporarily locked", headers=_retry_after),
+    InvalidLinkError: ProblemKind("invalid-link", 400, "Invalid or expired link"),
     web.HTTPNotFound: ProblemKind("not-found", 404, "Not found", show_message=False),
     web.HTTPMethodNotAllowed: ProblemKind("method-not-allowed", 405, "Method not allowed", show_message=False),
     web.HTTPRequestEntityTooLarge: ProblemKind("too-large", 413, "Request too large", show_message=False),

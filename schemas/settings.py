@@ -94,6 +94,23 @@ class MailSettings(BaseModel):
     starttls: bool = Field(False, description="Use STARTTLS.")
 
 
+class RequestsSettings(BaseModel):
+    """Usage requests: links, reminders, submission limits and mail delivery."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verify_link_hours: int = Field(72, ge=1, description="How long an email verification link stays valid.")
+    track_link_days: int = Field(365, ge=1, description="How long a requester's private status link stays valid.")
+    reminder_days: list[int] = Field(default_factory=lambda: [7, 14],
+                                     description="Days a request may wait before each reminder is sent.")
+    submissions_per_client_hour: int = Field(10, ge=1, description="Request forms one client may send per hour.")
+    submissions_per_email_hour: int = Field(3, ge=1, description="Submissions one email address may make per hour.")
+    staff_session_hours: int = Field(12, ge=1, description="Lifetime of a staff login session.")
+    mail_retry_seconds: float = Field(60.0, ge=0, description="First delay before retrying a failed mail (doubles).")
+    mail_claim_seconds: float = Field(120.0, gt=0, description="Lease a mailer holds on mails it is sending.")
+    mailer_interval_seconds: float = Field(10.0, gt=0, description="Pause between mailer passes.")
+
+
 def _toml_path() -> Path | None:
     explicit = os.environ.get("BIOCROSS_CONFIG")
     if explicit:
@@ -119,6 +136,7 @@ class Settings(BaseSettings):
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)  # type: ignore[arg-type]
     harvest: HarvestSettings = Field(default_factory=HarvestSettings)  # type: ignore[arg-type]
     mail: MailSettings = Field(default_factory=MailSettings)  # type: ignore[arg-type]
+    requests: RequestsSettings = Field(default_factory=RequestsSettings)  # type: ignore[arg-type]
 
     @classmethod
     def settings_customise_sources(

@@ -50,6 +50,8 @@ def _strip_accents(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def en_stem(word: str) -> str:
     """Stem one lower-case word: irregular table, Snowball English, then British → American."""
+    if word.isdigit():  # numbers (catalog numbers, years) have no stem; skipping Snowball saves a lot
+        return word
     word = _strip_accents(word)
     word = IRREGULAR_SINGULARS.get(word, word)
     stem: str = _stemmer().stemWord(word)
