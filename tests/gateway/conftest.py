@@ -3,7 +3,6 @@ a real app served by aiohttp's TestServer."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,11 +10,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from elasticsearch import AsyncElasticsearch
 from fixtures.corpus import build_corpus, make_resource
+from fixtures.indexing import publish_corpus
 
 from gateway.app import create_app
 from gateway.ratelimit import GatewayLimits
-from indexer.documents import resource_to_doc
-from indexer.publish import bulk_index_resources, create_generation, publish_generation
 from schemas.resource import Resource
 from schemas.settings import Settings
 
@@ -36,17 +34,8 @@ def gw_corpus() -> list[Resource]:
 async def gw_settings(es: AsyncElasticsearch, settings: Settings, gw_corpus: list[Resource]) -> Settings:
     """Settings whose index prefix holds the corpus, published through the real path."""
     prefix = f"{settings.es.index_prefix}-gw"
-    by_source: dict[str, list[Resource]] = defaultdict(list)
-    for resource in gw_corpus:
-        by_source[resource.provenance.source].append(resource)
-    for source, resources in by_source.items():
-        index = await create_generation(es, prefix, source)
-        await bulk_index_resources(es, index, resources)
-        if source == "riken":
-            gone = make_resource(catalog_id="RBRC09999", name="Withdrawn gateway test strain")
-            await es.index(index=index, id=gone.id, document=resource_to_doc(gone, withdrawn=True))
-        await publish_generation(es, prefix, source, index)
-    await es.indices.refresh(index=f"{prefix}*")
+    gone = make_resource(catalog_id="RBRC09999", name="Withdrawn gateway test strain")
+    await publish_corpus(es, prefix, gw_corpus, withdrawn=[gone])
     return settings.model_copy(update={"es": settings.es.model_copy(update={"index_prefix": prefix})})
 
 
