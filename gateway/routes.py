@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from gateway.views import api, cart, docs, health, pages
+from gateway.views import api, cart, docs, health, pages, portal, portal_api, requests_form, requests_track
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -32,4 +32,28 @@ def setup_routes(app: web.Application) -> None:
     router.add_get("/cart", cart.show, name="cart")
     router.add_post("/cart/add", cart.add, name="cart-add")
     router.add_post("/cart/remove", cart.remove, name="cart-remove")
+    router.add_post("/cart/clear", cart.clear, name="cart-clear")
+    # Usage requests: the requester's side.
+    router.add_get("/requests/new", requests_form.new_request_form, name="request-form")
+    router.add_post("/requests/new", requests_form.submit_request, name="request-submit")
+    router.add_get("/requests/sent", requests_form.request_sent, name="request-sent")
+    router.add_get("/requests/verify/{token}", requests_track.verify, name="request-verify")
+    router.add_get("/requests/track/{token}", requests_track.track, name="request-track")
+    router.add_post("/requests/track/{token}/{request_id}/action", requests_track.requester_action,
+                    name="request-track-action")
+    router.add_post("/requests/track/{token}/{request_id}/messages", requests_track.requester_message,
+                    name="request-track-message")
+    # The institution portal (staff session) and its JSON API (bearer tokens).
+    router.add_get("/portal", portal.portal_home, name="portal-home")
+    router.add_get("/portal/", portal.inbox, name="portal-inbox")
+    router.add_get("/portal/login", portal.login_form, name="portal-login-form")
+    router.add_post("/portal/login", portal.login, name="portal-login")
+    router.add_post("/portal/logout", portal.logout, name="portal-logout")
+    router.add_get("/portal/export.csv", portal.export_csv, name="portal-export")
+    router.add_get("/portal/requests/{id}", portal.detail, name="portal-request")
+    router.add_post("/portal/requests/{id}/transition", portal.transition, name="portal-transition")
+    router.add_post("/portal/requests/{id}/messages", portal.message, name="portal-message")
+    router.add_get("/api/portal/requests", portal_api.list_requests, name="api-portal-requests")
+    router.add_get("/api/portal/requests/{id}", portal_api.get_request, name="api-portal-request")
+    router.add_post("/api/portal/requests/{id}/transition", portal_api.transition, name="api-portal-transition")
     router.add_static("/static/", STATIC_DIR, name="static", append_version=True)

@@ -78,3 +78,10 @@ async def show(request: web.Request) -> web.Response:
                                                   "csrf_token": csrf_token(request), "count": len(ids)})
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+async def clear(request: web.Request) -> web.Response:
+    """``POST /cart/clear``: empty the cart."""
+    form = await check_csrf(request)
+    get_session(request).put("cart", [])
+    return _see_other(links.local_target(form.get("next"), "/cart"))
