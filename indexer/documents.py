@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from indexer.analysis.analyze import analyze_for_index
+from indexer.analysis.analyze import AnalyzedText, analyze_for_index
 from indexer.analysis.cjk import index_grams
 from indexer.analysis.normalize import normalize_text
 from schemas.identifiers import canonical_id
 from schemas.resource import Resource
 from schemas.vocab import RESOURCE_TYPE_LABELS, ResourceType
+
+
+_SHORT = 80
+
+
+@lru_cache(maxsize=100_000)
+def _analyze_short(text: str) -> AnalyzedText:
+    return analyze_for_index(text)
+
+
+def _analyze(text: str) -> AnalyzedText:
+    """Analysis with a cache for short texts: species, type labels, diseases and tissues repeat across
+    most documents of a catalog, so most short texts are analysed once per process."""
+    return _analyze_short(text) if len(text) <= _SHORT else analyze_for_index(text)
 
 
 def _join(parts: list[str]) -> str:
@@ -39,8 +54,8 @@ def _body_texts(r: Resource) -> list[str]:
 def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run: str | None = None) -> dict[str, Any]:
     """The indexed document of ``resource``. Pure function: same resource → same document."""
     names = [resource.name, *resource.synonyms]
-    name_parts = [analyze_for_index(n) for n in names]
-    body_parts = [analyze_for_index(t) for t in _body_texts(resource)]
+    name_parts = [_analyze(n) for n in names]
+    body_parts = [_analyze(t) for t in _body_texts(resource)]
     resource_json = resource.model_dump(mode="json")
     suggest_inputs = list(dict.fromkeys(normalize_text(n)[:80] for n in [*names, resource.catalog_id] if n))
     return {
