@@ -134,6 +134,14 @@ class Resource(_Model):
             return list(seen)
         return value
 
+    @field_validator("source_url", mode="after")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        # Harvested text is untrusted: a javascript: or data: URL must never become a link.
+        if value is None or re.match(r"^https?://[^\s/]+", value, re.IGNORECASE) is None:
+            return None
+        return value
+
     @field_validator("catalog_id", mode="after")
     @classmethod
     def _display_id(cls, value: str) -> str:

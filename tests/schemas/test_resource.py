@@ -63,3 +63,12 @@ def test_unknown_fields_and_bad_types_are_refused() -> None:
         make_resource(resource_type="spaceship")
     with pytest.raises(ValidationError):
         make_resource(colour="blue")
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<b>x</b>", "//evil", "ftp://x"])
+def test_only_http_source_urls_survive(url: str) -> None:
+    assert make_resource(source_url=url).source_url is None
+
+
+def test_http_source_url_is_kept() -> None:
+    assert make_resource(source_url="https://cell.brc.riken.jp/en/rcb/RCB0007").source_url.startswith("https://")
