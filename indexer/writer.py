@@ -56,7 +56,7 @@ class HarvestWriter:
         self.chunk_size, self.safety_valve = chunk_size, safety_valve
         self.store = HarvestStore(es, prefix)
         self.counts = WriterCounts()
-        self.index: str | None = None
+        self.index: str = ""
         self.resume_from: Checkpoint | None = None
         self.previous_checkpoint: Checkpoint | None = None
         self._resources: list[Resource] = []
@@ -135,8 +135,9 @@ class HarvestWriter:
                  for r in resources] + actions
         if not batch:
             return
-        ok, errors = await async_bulk(self.es, batch, max_retries=5, initial_backoff=1, max_backoff=30,
-                                      raise_on_error=False, raise_on_exception=True)
+        _ok, failed = await async_bulk(self.es, batch, max_retries=5, initial_backoff=1, max_backoff=30,
+                                       raise_on_error=False, raise_on_exception=True)
+        errors: list[dict[str, Any]] = failed if isinstance(failed, list) else []
         self.counts.indexed += len(resources)
         real = [e for e in errors if not _is_missing_update(e)]
         self.counts.indexed -= sum(1 for e in real if "index" in e)
@@ -270,6 +271,6 @@ def _is_missing_update(error: dict[str, Any]) -> bool:
 
 
 def _error_reason(error: dict[str, Any]) -> str:
-    item = next(iter(error.values()), {})
+    item: dict[str, Any] = next(iter(error.values()), {})
     reason = item.get("error", {})
     return f"{reason.get('type', 'error')}: {str(reason.get('reason', ''))[:200]}" if isinstance(reason, dict) else str(reason)[:200]

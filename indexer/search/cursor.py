@@ -38,7 +38,7 @@ def decode_cursor(query: SearchQuery) -> list[Any] | None:
         raise InvalidSearchError("cursor is malformed")
     if data.get("h") != query_fingerprint(query):
         raise InvalidSearchError("cursor belongs to a different search; start again without a cursor")
-    after = data["a"]
+    after: list[Any] = data["a"]
     if len(after) != 2 or not all(isinstance(v, str | int | float) or v is None for v in after):
         raise InvalidSearchError("cursor is malformed")
     return after

@@ -125,7 +125,7 @@ class SearchService:
             return {}
         resp = await self._call(self.es.search(
             index=self.alias, query=with_filters(base, [*filters, {"terms": {"entity_key": keys}}]),
-            collapse={"field": "entity_key"}, sort=sort, size=len(keys), source=["id", "entity_key"],
+            collapse={"field": "entity_key"}, sort=sort, size=len(keys), source_includes=["id", "entity_key"],
         ))
         return {h["_source"]["entity_key"]: h["_source"]["id"] for h in resp["hits"]["hits"]}
 
@@ -182,7 +182,7 @@ class SearchService:
     async def get_resource(self, resource_id: str) -> tuple[dict[str, Any], bool, list[Holding]]:
         """A resource (withdrawn ones too), whether it is withdrawn, and the other holdings of its entity."""
         resp = await self._call(self.es.search(index=self.alias, query={"term": {"id": resource_id}}, size=1,
-                                               _source=["id", "entity_key", "withdrawn", "availability", "resource"]))
+                                               source_includes=["id", "entity_key", "withdrawn", "availability", "resource"]))
         hits = resp["hits"]["hits"]
         if not hits:
             raise NotFoundError(f"no resource {resource_id!r}")
@@ -195,7 +195,7 @@ class SearchService:
         resp = await self._call(self.es.search(
             index=self.alias, size=MAX_HOLDINGS_PER_ENTITY, sort=[{"institution": "asc"}, {"id": "asc"}],
             query={"bool": {"filter": [{"term": {"entity_key": entity_key}}, {"term": {"withdrawn": False}}]}},
-            _source=["id", "entity_key", "availability", "resource"]))
+            source_includes=["id", "entity_key", "availability", "resource"]))
         return [_holding(h["_source"], True) for h in resp["hits"]["hits"]]
 
     async def suggest(self, prefix: str, size: int = 8) -> list[str]:
