@@ -216,7 +216,7 @@ class HttpClient:
                 stop=stop_after_attempt(policy.retries + 1), wait=_wait(policy), reraise=True,
                 retry=retry_if_exception_type(SourceUnreachableError), before_sleep=_log_retry,
             )
-            resp = await retrying(self._open_once, url, policy, params, headers, ok)
+            resp: aiohttp.ClientResponse = await retrying(self._open_once, url, policy, params, headers, ok)
             try:
                 yield StreamResponse(
                     status=resp.status, headers=resp.headers, url=str(resp.url),

@@ -69,8 +69,8 @@ def _take_body_fault(state: SourceState) -> str | None:
 
 async def _aiter(chunks: Iterable[bytes] | AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     if hasattr(chunks, "__aiter__"):
-        async for chunk in chunks:  # type: ignore[union-attr]
+        async for chunk in chunks:
             yield chunk
     else:
-        for chunk in chunks:  # type: ignore[union-attr]
+        for chunk in chunks:
             yield chunk

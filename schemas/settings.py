@@ -131,12 +131,12 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    es: EsSettings = Field(default_factory=EsSettings)  # type: ignore[arg-type]
-    local_node: LocalNodeSettings = Field(default_factory=LocalNodeSettings)  # type: ignore[arg-type]
-    gateway: GatewaySettings = Field(default_factory=GatewaySettings)  # type: ignore[arg-type]
-    harvest: HarvestSettings = Field(default_factory=HarvestSettings)  # type: ignore[arg-type]
-    mail: MailSettings = Field(default_factory=MailSettings)  # type: ignore[arg-type]
-    requests: RequestsSettings = Field(default_factory=RequestsSettings)  # type: ignore[arg-type]
+    es: EsSettings = Field(default_factory=EsSettings)
+    local_node: LocalNodeSettings = Field(default_factory=LocalNodeSettings)
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
+    harvest: HarvestSettings = Field(default_factory=HarvestSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    requests: RequestsSettings = Field(default_factory=RequestsSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -40,7 +40,7 @@ class JcrbAdapter(SourceClockJsonAdapter):
     """Harvests the JCRB Cell Bank API; incremental runs also read the deleted-records feed."""
 
     name = "jcrb"
-    config_model = JcrbConfig  # type: ignore[assignment]
+    config_model = JcrbConfig
     config: JcrbConfig
     supports_incremental = True
 

@@ -54,7 +54,7 @@ class NaroGenebankAdapter(OaiPmhAdapter):
     """Harvests NARO Genebank over OAI-PMH (Simple Darwin Core) and derives accession names."""
 
     name = "naro"
-    config_model = NaroConfig  # type: ignore[assignment]
+    config_model = NaroConfig
     config: NaroConfig
     default_mapping: ClassVar[dict[str, Any]] = {
         **OaiPmhAdapter.default_mapping,

@@ -45,7 +45,7 @@ class SourceClockJsonAdapter(JsonApiAdapter):
     """A JSON API adapter whose incremental checkpoints are in the source's own clock."""
 
     name = "jsonapi-sourceclock"
-    config_model = SourceClockJsonConfig  # type: ignore[assignment]
+    config_model = SourceClockJsonConfig
     config: SourceClockJsonConfig
 
     _clock: str | None = None

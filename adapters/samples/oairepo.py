@@ -48,7 +48,7 @@ def render_record(record: SampleRecord, prefix: str, day: bool) -> str:
               f"<datestamp>{_stamp(record.datestamp, day)}</datestamp>{sets}</header>")
     if record.deleted:
         return f"<record>{header}</record>"
-    parts = []
+    parts: list[str] = []
     for key, values in record.fields.items():
         name, _, lang = key.partition("@")
         attr = f" xml:lang={quoteattr(lang)}" if lang else ""

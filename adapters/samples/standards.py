@@ -68,7 +68,8 @@ def fhir_app() -> web.Application:
 
     async def handle(request: web.Request) -> web.Response:
         since = request.query.get("_lastUpdated", "gt")[2:]
-        rows = [o for o in orgs if not since or str(o["meta"].get("lastUpdated", "")) > since]  # type: ignore[union-attr]
+        rows = [o for o in orgs if not since or str(o["meta"].get(  # type: ignore[attr-defined]
+            "lastUpdated", "")) > since]
         offset = int(request.query.get("_offset", "0"))
         page = rows[offset:offset + 3]
         bundle: dict[str, object] = {"resourceType": "Bundle", "type": "searchset", "total": len(rows)}

@@ -74,7 +74,7 @@ class FhirCollectionConfig(JsonApiConfig):
     """A FHIR R4 server: ``endpoint`` is the Organization search (``.../Organization?_profile=...``)."""
 
     records_path: str = Field("entry.resource", description="Resources inside the searchset Bundle.")
-    paging: Paging = Field(default_factory=lambda: Paging(style="none", size_param="_count"))  # type: ignore[arg-type]
+    paging: Paging = Field(default_factory=lambda: Paging(style="none", size_param="_count"))
     updated_since_param: str | None = Field("_lastUpdated", description="FHIR search on meta.lastUpdated.")
     updated_since_format: str = Field("gt%Y-%m-%dT%H:%M:%SZ", description="FHIR 'greater than' prefix.")
 

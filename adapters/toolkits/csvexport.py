@@ -149,7 +149,7 @@ class CsvExportAdapter(Adapter[CsvConfig]):
             self.config.endpoint, self.policy, lambda resp: self._rows(resp, info), headers=headers,
             ok=frozenset({200, 304}),
         )
-        async with aclosing(rows) as stream:
+        async with aclosing(rows) as stream:  # type: ignore[type-var]  # an async generator
             async for row in stream:
                 number += 1
                 if number <= self.config.skip_lines:

@@ -140,10 +140,10 @@ class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
             try:
                 resp, body = await self.http.fetch(url, self.policy, ok=frozenset(range(200, 500)), max_bytes=512 * 1024)
             except SourceUnreachableError:
-                rules.disallow_all = True
+                rules.disallow_all = True  # type: ignore[attr-defined]  # documented in robotparser, untyped
             else:
                 if resp.status >= 400:
-                    rules.allow_all = True
+                    rules.allow_all = True  # type: ignore[attr-defined]
                 else:
                     text = body.decode("utf-8", errors="replace")
                     rules.parse(text.splitlines())

@@ -47,7 +47,7 @@ class JsonApiConfig(AdapterConfig):
     """A paged JSON API."""
 
     records_path: str = Field("", description="Dotted path of the record list in a page ('' = the page is a list).")
-    paging: Paging = Field(default_factory=Paging)  # type: ignore[arg-type]
+    paging: Paging = Field(default_factory=Paging)
     params: dict[str, str] = Field(default_factory=dict, description="Extra query parameters.")
     updated_since_param: str | None = Field(None, description="Parameter for incremental harvests.")
     updated_since_format: str = Field("%Y-%m-%dT%H:%M:%SZ", description="strftime format of that parameter.")

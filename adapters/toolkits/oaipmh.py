@@ -167,7 +167,7 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
                 self.config.endpoint, self.policy, lambda r: parse_oai_page(r, adapter=self.source),
                 params=params, ok=OK_STATUSES,
             )
-            async with aclosing(pages) as items:
+            async with aclosing(pages) as items:  # type: ignore[type-var]
                 async for item in items:
                     if isinstance(item, OaiRecord):
                         if current.skip(item) or earlier.intersection(item.sets):

@@ -60,7 +60,7 @@ def _args(request: web.Request, form: Mapping[str, str] | None) -> dict[str, str
     source = form if form is not None else request.query
     args: dict[str, str] = {}
     for key in source:
-        values = source.getall(key) if hasattr(source, "getall") else [source[key]]  # type: ignore[attr-defined]
+        values = source.getall(key) if hasattr(source, "getall") else [source[key]]
         if len(values) > 1:
             raise OaiError("badArgument", f"argument {key} is repeated")
         args[key] = str(values[0])
