@@ -209,7 +209,7 @@ class HarvestRun:
             self.error = exc.attributed(adapter.source)
             stats.errors += 1
             log.error("harvest of %s failed: %s", adapter.source, self.error)
-        except Exception as exc:  # noqa: BLE001 - contract: no exception escapes run(); logged here, once
+        except Exception as exc:
             self.error = AdapterCrashedError(f"adapter crashed: {type(exc).__name__}: {exc}", adapter=adapter.source)
             self.error.__cause__ = exc
             stats.errors += 1

@@ -22,7 +22,16 @@ import typing
 from collections.abc import Mapping as AbcMapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from adapters.errors import MappingError
 from adapters.transforms import MappingContext, Transform, check_regex, expand_transform

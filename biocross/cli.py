@@ -11,12 +11,14 @@ import typer
 
 from biocross.adapters_cli import app as adapters_app
 from biocross.localnode import ES_VERSION, LocalNode, LocalNodeError
+from biocross.users_cli import app as users_app
 from schemas.settings import Settings
 
 app = typer.Typer(help="biocross: federated search over Tsukuba's biomedical resources.", no_args_is_help=True)
 es_app = typer.Typer(help="Manage the local development/test Elasticsearch node.", no_args_is_help=True)
 app.add_typer(es_app, name="es")
 app.add_typer(adapters_app, name="adapters")
+app.add_typer(users_app, name="users")
 
 
 def _settings() -> Settings:
@@ -204,6 +206,31 @@ def serve(
     settings = _settings()
     web.run_app(create_app(settings), host=host or settings.gateway.host, port=port or settings.gateway.port,
                 print=lambda msg: typer.echo(msg.strip()), access_log=None)
+
+
+@app.command("mailer")
+def mailer(once: bool = typer.Option(False, "--once", help="One pass (reminders, then delivery) and exit.")) -> None:
+    """Send usage-request mail from the outboxes (with reminders), until stopped."""
+    import asyncio
+
+    from biocross.mailer import Mailer
+    from indexer.client import make_client
+
+    settings = _settings()
+
+    async def main() -> None:
+        es = make_client(settings.es)
+        try:
+            worker = Mailer.build(settings, es)
+            if once:
+                reminders, report = await worker.mailer_pass()
+                typer.echo(f"{reminders} reminder(s) queued, {len(report.sent)} sent, {len(report.failed)} failed")
+            else:
+                await worker.run_forever()
+        finally:
+            await es.close()
+
+    asyncio.run(main())
 
 
 @app.command("demo")

@@ -68,8 +68,8 @@ async def harvest_source(es: AsyncElasticsearch, prefix: str, registry: Registry
         run["errors"] = f"{type(exc).__name__}: {exc}"
         try:
             await writer.store.save_run(run)
-        except Exception:  # noqa: BLE001 - Elasticsearch may be the thing that is down
-            pass
+        except Exception as store_exc:  # noqa: BLE001 - Elasticsearch may be the thing that is down
+            log.warning("[%s] could not record the failed run: %s", spec.name, type(store_exc).__name__)
         return run
     assert finished is not None
     error = str(finished.error) if finished.error else None
@@ -105,7 +105,8 @@ class ConsoleProgress:
 
     def __enter__(self) -> ConsoleProgress:
         if self.live:
-            from rich.progress import Progress as RichProgress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as RichProgress
+            from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
             self._progress = RichProgress(SpinnerColumn(), TextColumn("[bold]{task.fields[name]:<14}"),
                                           TextColumn("{task.fields[line]}"), TimeElapsedColumn(), transient=False)

@@ -205,9 +205,7 @@ class LocalNode:
         except PermissionError:
             return True
         stat = Path(f"/proc/{pid}/stat")
-        if stat.exists() and ") Z " in stat.read_text():
-            return False
-        return True
+        return not (stat.exists() and ") Z " in stat.read_text())  # a zombie is dead
 
     def _port_in_use(self) -> bool:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

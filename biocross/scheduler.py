@@ -70,6 +70,6 @@ async def run_forever(es: AsyncElasticsearch, prefix: str, registry: Registry, s
     while True:
         try:
             await run_due(es, prefix, registry, specs, **harvest_options)
-        except Exception:  # noqa: BLE001 - a scheduler must survive a bad tick (Elasticsearch restart...)
+        except Exception:
             log.exception("scheduler tick failed")
         await asyncio.sleep(tick)

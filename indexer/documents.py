@@ -13,7 +13,6 @@ from schemas.identifiers import canonical_id
 from schemas.resource import Resource
 from schemas.vocab import RESOURCE_TYPE_LABELS, ResourceType
 
-
 _SHORT = 80
 
 

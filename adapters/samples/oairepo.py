@@ -94,7 +94,7 @@ class OaiRepository:
         for i in range(len(self.records)):
             r = self.records[i]
             stamp = _stamp(r.datestamp, day)
-            if since and stamp < since or until and stamp > until or set_spec and set_spec not in r.sets:
+            if (since and stamp < since) or (until and stamp > until) or (set_spec and set_spec not in r.sets):
                 continue
             out.append(i)
         return out

@@ -20,9 +20,9 @@ from pydantic import Field, field_validator, model_validator
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
-from adapters.fixtures import ContractFixture
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
+from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
 from adapters.toolkits.textstream import csv_rows, decoded_lines, gunzip, normalise_encoding
 from schemas.harvest import Checkpoint

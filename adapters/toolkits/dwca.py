@@ -28,9 +28,9 @@ from lxml import etree
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
-from adapters.fixtures import ContractFixture
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
+from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
 from schemas.harvest import Checkpoint
 

@@ -23,9 +23,9 @@ from pydantic import Field, field_validator
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
-from adapters.fixtures import ContractFixture
 from adapters.errors import ProtocolError, SourceUnreachableError
 from adapters.events import HarvestItem, RawRecord
+from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
 from schemas.harvest import Checkpoint
 

@@ -19,9 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
-from adapters.fixtures import ContractFixture
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
+from adapters.fixtures import ContractFixture
 from adapters.mapping import lookup
 from schemas.harvest import Checkpoint
 

@@ -28,11 +28,18 @@ from pydantic import Field, field_validator
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
-from adapters.fixtures import ContractFixture
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
+from adapters.fixtures import ContractFixture
+from adapters.toolkits.oaixml import (
+    OaiErrorItem,
+    OaiPageEnd,
+    OaiRecord,
+    parse_datestamp,
+    parse_identify,
+    parse_oai_page,
+)
 from adapters.transforms import check_regex
-from adapters.toolkits.oaixml import OaiErrorItem, OaiPageEnd, OaiRecord, parse_datestamp, parse_identify, parse_oai_page
 from schemas.harvest import Checkpoint
 
 

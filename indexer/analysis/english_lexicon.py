@@ -11,8 +11,7 @@ __all__ = ["BRITISH_TO_AMERICAN", "IRREGULAR_SINGULARS", "STOP_WORDS"]
 # Deliberately short: words that carry no meaning in a resource catalogue. Single letters other than
 # "a" stay (strain and serotype names: "E. coli", "type B").
 STOP_WORDS: frozenset[str] = frozenset(
-    """a an and are as at be been but by for from has have if in into is it its of on or
-    such than that the their then there these they this those to was were which will with""".split()
+    ["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "has", "have", "if", "in", "into", "is", "it", "its", "of", "on", "or", "such", "than", "that", "the", "their", "then", "there", "these", "they", "this", "those", "to", "was", "were", "which", "will", "with"]
 )
 
 # Plural (or inflected) form -> singular, for forms Snowball cannot relate.

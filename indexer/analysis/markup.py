@@ -13,17 +13,8 @@ import re
 
 __all__ = ["strip_markup_once"]
 
-_INLINE = (
-    "a abbr b bdi bdo big cite code data dfn em font i ins kbd mark nobr q s samp small span strike "
-    "strong sub sup time tt u var wbr"
-).split()
-_BLOCK = (
-    "address area article aside audio base blockquote body br button canvas caption center col colgroup "
-    "dd del details dialog div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 "
-    "h4 h5 h6 head header hr html iframe img input label legend li link main map math meta meter nav "
-    "noscript object ol optgroup option output p param picture pre progress section select source "
-    "summary svg table tbody td template textarea tfoot th thead title tr track ul video"
-).split()
+_INLINE = ["a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", "em", "font", "i", "ins", "kbd", "mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"]
+_BLOCK = ["address", "area", "article", "aside", "audio", "base", "blockquote", "body", "br", "button", "canvas", "caption", "center", "col", "colgroup", "dd", "del", "details", "dialog", "div", "dl", "dt", "embed", "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "iframe", "img", "input", "label", "legend", "li", "link", "main", "map", "math", "meta", "meter", "nav", "noscript", "object", "ol", "optgroup", "option", "output", "p", "param", "picture", "pre", "progress", "section", "select", "source", "summary", "svg", "table", "tbody", "td", "template", "textarea", "tfoot", "th", "thead", "title", "tr", "track", "ul", "video"]
 
 _SCRIPT_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _COMMENT_RE = re.compile(r"<!--.*?-->|<!doctype[^<>]*>|<!\[cdata\[|\]\]>|<\?xml[^<>]*\?>", re.DOTALL | re.I)

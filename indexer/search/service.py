@@ -13,7 +13,8 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, NotFoundError as EsNotFoundError, TransportError, ApiError
+from elasticsearch import ApiError, AsyncElasticsearch, TransportError
+from elasticsearch import NotFoundError as EsNotFoundError
 
 from indexer.analysis.analyze import analyze_query
 from indexer.analysis.normalize import normalize_text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from aiohttp import web
@@ -32,7 +32,7 @@ def counting_app(statuses: list[int], headers: dict[str, str] | None = None) -> 
 async def test_retries_5xx_and_429_then_succeeds_with_user_agent(http: HttpClient, server) -> None:
     app, seen = counting_app([500, 429])
     url = await server(app)
-    resp, body = await http.fetch(f"{url}/x", FAST)
+    _resp, body = await http.fetch(f"{url}/x", FAST)
     assert body == b"ok" and len(seen) == 3 and seen[0] == USER_AGENT
 
 

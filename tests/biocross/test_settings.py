@@ -38,5 +38,5 @@ def test_toml_file_with_basic_auth(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
 def test_half_configured_auth_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BIOCROSS_ES_USERNAME", "elastic")
-    with pytest.raises(ValueError, match="username and es.password"):
+    with pytest.raises(ValueError, match=r"username and es\.password"):
         Settings()

@@ -7,10 +7,10 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 
 from biocross.harvest import harvest_all
-from pipeline.jsonsource import specs_for
 from indexer.names import resources_alias
 from indexer.store import HarvestStore
 from indexer.writer import accept_run
+from pipeline.jsonsource import specs_for
 from schemas.harvest import HarvestMode
 from schemas.settings import Settings
 
