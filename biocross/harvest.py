@@ -42,12 +42,13 @@ async def harvest_source(es: AsyncElasticsearch, prefix: str, registry: Registry
     adapter = registry.build(spec.name, spec.config, http)
     writer = HarvestWriter(es, prefix, spec.name, adapter.institution, mode, run_id=adapter.run(mode).run_id,
                            chunk_size=chunk_size, safety_valve=safety_valve)
-    await writer.begin()
-    start = writer.resume_from or (writer.previous_checkpoint if writer.mode is HarvestMode.INCREMENTAL else None)
-    runner = adapter.run(writer.mode, start, run_id=writer.run_id)
+    runner = adapter.run(mode)
     finished: HarvestFinished | None = None
     tick = 0
     try:
+        await writer.begin()
+        start = writer.resume_from or (writer.previous_checkpoint if writer.mode is HarvestMode.INCREMENTAL else None)
+        runner = adapter.run(writer.mode, start, run_id=writer.run_id)
         async for event in runner:
             if isinstance(event, ResourceMapped):
                 await writer.add(event.resource)

@@ -16,9 +16,12 @@ async def ensure_system_indices(es: AsyncElasticsearch, prefix: str) -> None:
     for name, mappings in SYSTEM_INDICES.items():
         index = system_index(prefix, name)
         if not await es.indices.exists(index=index):
+            # Several writers may race to create it: the losers get 400 (already exists) and then
+            # wait, like the winner, until its shard is active.
             await es.options(ignore_status=400).indices.create(
                 index=index, mappings={"dynamic": "strict", **mappings},
                 settings={"number_of_shards": 1, "number_of_replicas": 0})
+        await es.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
 
 
 class HarvestStore:

@@ -40,10 +40,11 @@ def highlight(text: str, needles: list[str], *, limit: int = 300) -> list[Segmen
             for pos in range(start, start + len(needle)):
                 marks[origin[pos]] = True
             start = haystack.find(needle, start + len(needle))
-    segments: list[Segment] = []
-    for index, ch in enumerate(text):
-        if segments and segments[-1].hit == marks[index]:
-            segments[-1].text += ch
-        else:
-            segments.append(Segment(text=ch, hit=marks[index]))
-    return segments
+    if not any(marks):
+        return [Segment(text=text, hit=False)] if text else []
+    runs: list[tuple[int, bool]] = []  # (start, hit) of each run of equal marks
+    for index, mark in enumerate(marks):
+        if not runs or runs[-1][1] != mark:
+            runs.append((index, mark))
+    bounds = [start for start, _ in runs[1:]] + [len(text)]
+    return [Segment.model_construct(text=text[start:end], hit=hit) for (start, hit), end in zip(runs, bounds, strict=True)]

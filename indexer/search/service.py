@@ -28,7 +28,10 @@ from schemas.search import EntityGroup, FacetBucket, Holding, SearchQuery, Searc
 
 log = logging.getLogger(__name__)
 
-_HIT_SOURCE = ["id", "entity_key", "resource"]
+_HIT_SOURCE = ["id", "entity_key"]
+#: What a holding row needs; the full resource is fetched for each page's entity heads only.
+_HOLDING_SOURCE = ["id", "entity_key", "availability", "resource.institution", "resource.catalog_id",
+                   "resource.name", "resource.resource_type", "resource.availability", "resource.source_url"]
 MAX_HOLDINGS_PER_ENTITY = 50
 EXPORT_CAP = 100_000
 
@@ -139,14 +142,18 @@ class SearchService:
         if not query.include_withdrawn:
             visible.append({"term": {"withdrawn": False}})
         size = min(len(keys) * MAX_HOLDINGS_PER_ENTITY, 5000)
+        head_ids = [h["_source"]["id"] for h in heads]
         msearch = await self._call(self.es.msearch(searches=[
             {"index": self.alias},
             {"query": {"bool": {"filter": visible}}, "size": size, "sort": [{"institution": "asc"}, {"id": "asc"}],
-             "_source": ["id", "entity_key", "availability", "resource"]},
+             "_source": _HOLDING_SOURCE},
             {"index": self.alias},
             {"query": with_filters(base, [*filters, {"terms": {"entity_key": keys}}]), "size": size, "_source": ["id"]},
+            {"index": self.alias},
+            {"query": {"terms": {"id": head_ids}}, "size": len(head_ids), "_source": ["id", "resource"]},
         ]))
-        all_holdings, matching = msearch["responses"]
+        all_holdings, matching, full = msearch["responses"]
+        resources = {h["_source"]["id"]: h["_source"]["resource"] for h in full.get("hits", {}).get("hits", [])}
         matched_ids |= {h["_source"]["id"] for h in matching.get("hits", {}).get("hits", [])}
         by_key: dict[str, list[Holding]] = {}
         for hit in all_holdings.get("hits", {}).get("hits", []):
@@ -156,11 +163,13 @@ class SearchService:
         groups: list[EntityGroup] = []
         for head in heads:
             src = head["_source"]
-            resource = src["resource"]
+            resource = resources.get(src["id"])
+            if resource is None:  # vanished between the two queries (a generation swap): skip it
+                continue
             holdings = by_key.get(src["entity_key"], [])
             holdings.sort(key=lambda h: (h.id != src["id"], not h.matched, h.institution, h.id))
             if not holdings:
-                holdings = [_holding(src, True)]
+                holdings = [_holding({**src, "resource": resource}, True)]
             description = resource["description"].get("en") or resource["description"].get("ja") or ""
             groups.append(EntityGroup(
                 entity_key=src["entity_key"], title=resource["name"], resource_type=resource["resource_type"],

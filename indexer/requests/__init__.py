@@ -1,0 +1,1 @@
+"""Usage requests and staff accounts stored in Elasticsearch: storage and the business services."""

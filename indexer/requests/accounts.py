@@ -1,0 +1,213 @@
+"""Staff accounts, login sessions and API tokens in ``{prefix}-accounts``.
+
+Passwords are argon2id hashes (argon2-cffi). Five failed logins in a row lock an account for 15
+minutes; the counter is updated under optimistic concurrency so parallel guesses all count.
+Session cookies and API tokens are random secrets of which only a SHA-256 is stored. They, like
+accounts, are read by id (real-time), so only writes that a search must see wait for a refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from elasticsearch import AsyncElasticsearch, ConflictError as EsConflictError, NotFoundError as EsNotFoundError
+
+from indexer.requests.errors import (
+    AccountExistsError,
+    AccountLockedError,
+    AccountNotFoundError,
+    AuthenticationError,
+)
+from indexer.requests.mappings import ACCOUNTS_MAPPING, accounts_index, ensure_index
+from schemas.accounts import Account, ApiTokenRecord, StaffRole, StaffSession
+
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+TOKEN_PREFIX = "bxt_"
+_BAD = "wrong user name or password"
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AccountStore:
+    """Accounts, sessions and tokens. One per application (holds the password hasher)."""
+
+    def __init__(self, es: AsyncElasticsearch, prefix: str, hasher: PasswordHasher | None = None) -> None:
+        self.es = es
+        self.index = accounts_index(prefix)
+        self.hasher = hasher or PasswordHasher()
+        self._ready = False
+        self._dummy_hash: str | None = None
+
+    async def ensure(self) -> None:
+        """Create the index on first use."""
+        if not self._ready:
+            await ensure_index(self.es, self.index, ACCOUNTS_MAPPING)
+            self._ready = True
+
+    async def _get(self, doc_id: str) -> dict[str, Any] | None:
+        await self.ensure()
+        try:
+            return dict((await self.es.get(index=self.index, id=doc_id)).body)
+        except EsNotFoundError:
+            return None
+
+    async def add(self, username: str, email: str, role: StaffRole, password: str, *,
+                  institutions: list[str] | None = None, display_name: str = "", language: str = "ja") -> Account:
+        """Create an account; :class:`AccountExistsError` if the name is taken."""
+        password_hash = await asyncio.to_thread(self.hasher.hash, password)
+        account = Account(username=username, email=email, role=role, institutions=institutions or [],
+                          display_name=display_name or username, language=language, password_hash=password_hash,
+                          created_at=_now())
+        await self.ensure()
+        try:
+            await self.es.create(index=self.index, id=f"user:{username}", refresh="wait_for",
+                                 document={"kind": "user", **account.model_dump(mode="json")})
+        except EsConflictError as exc:
+            raise AccountExistsError(f"account {username!r} exists already") from exc
+        return account
+
+    async def get(self, username: str) -> Account | None:
+        """The account named ``username``, if any."""
+        doc = await self._get(f"user:{username}")
+        return Account.model_validate({k: v for k, v in doc["_source"].items() if k != "kind"}) if doc else None
+
+    async def list(self) -> list[Account]:
+        """Every account, by user name."""
+        await self.ensure()
+        resp = await self.es.search(index=self.index, query={"term": {"kind": "user"}}, size=1000,
+                                    sort=[{"username": "asc"}])
+        return [Account.model_validate({k: v for k, v in h["_source"].items() if k != "kind"})
+                for h in resp["hits"]["hits"]]
+
+    async def _update(self, username: str, **fields: Any) -> Account:
+        doc = await self._get(f"user:{username}")
+        if doc is None:
+            raise AccountNotFoundError(f"no account {username!r}")
+        source = {**doc["_source"], **fields}
+        await self.es.index(index=self.index, id=f"user:{username}", document=source, refresh="wait_for",
+                            if_seq_no=doc["_seq_no"], if_primary_term=doc["_primary_term"])
+        return Account.model_validate({k: v for k, v in source.items() if k != "kind"})
+
+    async def set_disabled(self, username: str, disabled: bool = True) -> Account:
+        """Disable (or re-enable) an account; its sessions and tokens stop working at once."""
+        return await self._update(username, disabled=disabled)
+
+    async def staff_emails(self, institution: str) -> list[str]:
+        """Addresses of the active staff handling ``institution``."""
+        await self.ensure()
+        resp = await self.es.search(index=self.index, size=200, query={"bool": {"filter": [
+            {"term": {"kind": "user"}}, {"term": {"role": "staff"}}, {"term": {"institutions": institution}},
+            {"term": {"disabled": False}}]}})
+        return sorted({h["_source"]["email"] for h in resp["hits"]["hits"]})
+
+    async def authenticate(self, username: str, password: str, now: datetime | None = None) -> Account:
+        """The account, if the password is right and the account usable; counts failures and locks."""
+        now = now or _now()
+        for _ in range(10):
+            doc = await self._get(f"user:{username}")
+            if doc is None:
+                await asyncio.to_thread(self._verify, await self._dummy(), password)  # same cost either way
+                raise AuthenticationError(_BAD)
+            account = Account.model_validate({k: v for k, v in doc["_source"].items() if k != "kind"})
+            if account.locked_until is not None and account.locked_until > now:
+                raise AccountLockedError(int((account.locked_until - now).total_seconds()) + 1)
+            ok = await asyncio.to_thread(self._verify, account.password_hash, password)
+            if ok and account.disabled:
+                raise AuthenticationError(_BAD)
+            if ok:
+                changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
+                if self.hasher.check_needs_rehash(account.password_hash):
+                    changes["password_hash"] = await asyncio.to_thread(self.hasher.hash, password)
+            else:
+                failures = account.failed_logins + 1
+                changes = {"failed_logins": 0 if failures >= MAX_FAILURES else failures,
+                           "locked_until": (now + LOCK_FOR).isoformat() if failures >= MAX_FAILURES else None}
+            if ok and account.failed_logins == 0 and account.locked_until is None and len(changes) == 2:
+                return account
+            try:
+                await self.es.index(index=self.index, id=f"user:{username}", document={**doc["_source"], **changes},
+                                    if_seq_no=doc["_seq_no"], if_primary_term=doc["_primary_term"])
+            except EsConflictError:
+                continue
+            if not ok:
+                raise AuthenticationError(_BAD)
+            return account
+        raise AuthenticationError(_BAD)
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    async def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = await asyncio.to_thread(self.hasher.hash, secrets.token_urlsafe(16))
+        return self._dummy_hash
+
+    async def _active(self, username: str) -> Account:
+        account = await self.get(username)
+        if account is None or account.disabled:
+            raise AuthenticationError("the account no longer exists or is disabled")
+        return account
+
+    async def create_session(self, username: str, hours: int) -> str:
+        """A new login session; returns the cookie value (only its hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        now = _now()
+        session = StaffSession(username=username, created_at=now, expires_at=now + timedelta(hours=hours))
+        await self.es.index(index=self.index, id=f"session:{_sha256(token)}",
+                            document={"kind": "session", **session.model_dump(mode="json")})
+        return token
+
+    async def session_account(self, token: str) -> Account:
+        """The account of a live session; :class:`AuthenticationError` otherwise."""
+        doc = await self._get(f"session:{_sha256(token)}")
+        if doc is None:
+            raise AuthenticationError("not logged in")
+        session = StaffSession.model_validate({k: v for k, v in doc["_source"].items() if k != "kind"})
+        if session.expires_at <= _now():
+            raise AuthenticationError("the session expired; log in again")
+        return await self._active(session.username)
+
+    async def end_session(self, token: str) -> None:
+        """Log out: the session document is deleted."""
+        await self.ensure()
+        await self.es.options(ignore_status=404).delete(index=self.index, id=f"session:{_sha256(token)}")
+
+    async def create_token(self, username: str, name: str) -> str:
+        """A new API token acting as ``username``; the full token is returned once, never stored."""
+        await self._active(username)
+        token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+        record = ApiTokenRecord(token_id=token_id, username=username, name=name, secret_sha256=_sha256(secret),
+                                created_at=_now())
+        await self.es.index(index=self.index, id=f"token:{token_id}",
+                            document={"kind": "token", **record.model_dump(mode="json")})
+        return f"{TOKEN_PREFIX}{token_id}.{secret}"
+
+    async def token_account(self, token: str) -> Account:
+        """The account an API token acts as; :class:`AuthenticationError` if it is not valid."""
+        token_id, _, secret = token.removeprefix(TOKEN_PREFIX).partition(".")
+        if not token.startswith(TOKEN_PREFIX) or not token_id.isalnum() or not secret:
+            raise AuthenticationError("invalid API token")
+        doc = await self._get(f"token:{token_id}")
+        if doc is None:
+            raise AuthenticationError("invalid API token")
+        record = ApiTokenRecord.model_validate({k: v for k, v in doc["_source"].items() if k != "kind"})
+        if record.revoked or not hmac.compare_digest(record.secret_sha256, _sha256(secret)):
+            raise AuthenticationError("invalid API token")
+        return await self._active(record.username)

@@ -1,0 +1,69 @@
+"""Errors of the usage-request services, grouped by what the caller should do.
+
+The gateway maps each to HTTP in its one problem table; messages are written for the client.
+"""
+
+from __future__ import annotations
+
+from indexer.errors import IndexerError, NotFoundError
+
+
+class RequestError(IndexerError):
+    """Root of the usage-request errors."""
+
+
+class RequestNotFoundError(NotFoundError, RequestError):
+    """No such request, or not one the caller may see (staff of another institution get this too,
+    so they cannot learn that it exists). Do not retry (404)."""
+
+
+class ActionNotPermittedError(RequestError):
+    """The caller's role may not take this action. Raised by the service; do not retry (403)."""
+
+
+class ConflictError(RequestError):
+    """The request is no longer in a state that allows the action: someone else changed it first,
+    or the action does not apply to its current state. Reload and decide again (409)."""
+
+
+class StaleRevisionError(ConflictError):
+    """The request changed since the caller loaded it (another staff member or the requester acted).
+    Raised when the revision the caller saw is not the current one (409)."""
+
+
+class CommentRequiredError(RequestError):
+    """The action needs a comment (asking for information, answering, rejecting). Fix the input (400)."""
+
+
+class SubmissionError(RequestError):
+    """The submission cannot be made as is (empty cart, withdrawn resource). Fix the input (400)."""
+
+
+class AccountError(RequestError):
+    """Root of the staff-account errors."""
+
+
+class AuthenticationError(AccountError):
+    """Wrong user name or password, a disabled account, or an unknown, revoked or expired token or
+    session. The same message for every case, so it reveals nothing (401)."""
+
+
+class AccountLockedError(AccountError):
+    """Too many failed logins: the account is locked for ``retry_after`` seconds (429)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many failed logins; try again later")
+        self.retry_after = retry_after
+
+
+class AccountExistsError(AccountError):
+    """An account with this user name exists already. Raised by the CLI path; choose another name."""
+
+
+class AccountNotFoundError(AccountError):
+    """No account with this user name. Raised by the CLI path."""
+
+
+class DeliveryError(RequestError):
+    """A mail could not be handed to the SMTP server now. Retriable: the outbox keeps it and the
+    mailer tries again later with backoff. Raised by the mailer's send function."""

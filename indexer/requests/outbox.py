@@ -1,0 +1,95 @@
+"""Delivering the outbox: claim, send, mark sent, each step under optimistic concurrency.
+
+1. *Claim*: a mailer writes a short lease (``claimed_by``/``claimed_until``) on the due, unsent
+   mails of a request. Two mailers racing for the same mails both write against the same
+   ``_seq_no``; only one write succeeds, so only one of them sends.
+2. *Send*: each claimed mail goes to the SMTP server with a Message-ID derived from its outbox id.
+3. *Mark*: ``sent_at`` is set (or, on failure, ``attempts``, ``last_error`` and a backed-off
+   ``next_attempt_at``), re-applied to a fresh read if the document changed meanwhile (a staff
+   action, a new message), so neither the mark nor the other change is lost.
+
+SMTP down: mails stay pending and are retried. A mailer crash between 2 and 3: the lease expires and
+the mail is sent again with the same Message-ID (at-least-once; the only window for a duplicate).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from indexer.requests.errors import DeliveryError
+from indexer.requests.store import RequestStore
+from schemas.requests import OutboxMail, UsageRequest
+
+log = logging.getLogger(__name__)
+
+#: Hands one mail to the SMTP server; raises :class:`DeliveryError` when that fails for now.
+Sender = Callable[[OutboxMail], Awaitable[None]]
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class DeliveryReport:
+    """What one pass of :func:`deliver_pending` did."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def _due(mail: OutboxMail, now: datetime) -> bool:
+    return (mail.sent_at is None and (mail.next_attempt_at is None or mail.next_attempt_at <= now)
+            and (mail.claimed_until is None or mail.claimed_until <= now))
+
+
+async def deliver_pending(store: RequestStore, send: Sender, *, worker: str, claim_seconds: float = 120.0,
+                          retry_seconds: float = 60.0, now: datetime | None = None) -> DeliveryReport:
+    """One pass over every request with unsent mail: send what is due, record the outcome."""
+    now = now or datetime.now(UTC)
+    report = DeliveryReport()
+    await store.refresh()
+    pending = [r.id async for r in store.scan({"term": {"has_pending_mail": True}})]
+    for request_id in pending:
+        claimed: list[OutboxMail] = []
+
+        def claim(r: UsageRequest) -> bool:
+            claimed.clear()
+            for mail in r.outbox:
+                if _due(mail, now):
+                    mail.claimed_by, mail.claimed_until = worker, now + timedelta(seconds=claim_seconds)
+                    claimed.append(mail.model_copy())
+            return bool(claimed)
+
+        await store.mutate(request_id, claim)
+        if not claimed:
+            continue
+        sent: dict[str, datetime] = {}
+        failed: dict[str, str] = {}
+        for mail in claimed:
+            try:
+                await send(mail)
+            except DeliveryError as exc:
+                failed[mail.id] = str(exc)
+                continue
+            sent[mail.id] = datetime.now(UTC)
+
+        def mark(r: UsageRequest) -> bool:
+            for mail in r.outbox:
+                if mail.id in sent or mail.id in failed:
+                    mail.attempts += 1
+                    mail.claimed_by = mail.claimed_until = None
+                if mail.id in sent:
+                    mail.sent_at, mail.last_error, mail.next_attempt_at = sent[mail.id], None, None
+                elif mail.id in failed:
+                    delay = min(timedelta(seconds=retry_seconds * 2 ** (mail.attempts - 1)), MAX_BACKOFF)
+                    mail.last_error, mail.next_attempt_at = failed[mail.id], now + delay
+            return True
+
+        await store.mutate(request_id, mark)
+        report.sent.extend(sent)
+        report.failed.update(failed)
+        if failed:
+            log.warning("%d mail(s) of %s not delivered, will retry: %s", len(failed), request_id,
+                        next(iter(failed.values())))
+    return report
