@@ -1,0 +1,113 @@
+"""The Markdown summary of one benchmark run (``bench/results/summary.md``), from its JSON results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _n(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _met(flag: bool | None) -> str:
+    return "—" if flag is None else ("met" if flag else "**not met**")
+
+
+def harvest_table(h: dict[str, Any], records: int) -> list[str]:
+    hv, bl = h["harvest"], h["baseline_bulk"]
+    return [
+        "| harvest | biocross full harvest | raw `async_bulk` baseline | ratio | target |",
+        "|---|---:|---:|---:|---|",
+        f"| documents | {hv['indexed']:,} | {bl['documents']:,} | | same documents: {h['same_documents']} |",
+        f"| seconds | {_n(hv['seconds'])} | {_n(bl['seconds'])} | | |",
+        f"| records/s | {_n(hv['records_per_s'])} | {_n(bl['records_per_s'])} | **{h['ratio']:.2f}×** | ≥ {h['ratio_target']}× — {_met(h['ratio_met'])} |",
+        f"| peak RSS (MiB) | {_n(hv['peak_rss_mb'])} ({_n(hv['rss_after_imports_mb'])} after imports) | {_n(bl['peak_rss_mb'])} | | ≤ {h['peak_rss_target_mb']} at 1M — "
+        + (_met(h["peak_rss_met"]) if records >= 1_000_000
+           else f"not measured at 1M ({'under' if h['peak_rss_met'] else 'over'} 300 at {records:,})") + " |",
+    ]
+
+
+def search_table(s: dict[str, Any]) -> list[str]:
+    lines = [
+        "| clients | gateway req/s | direct req/s | throughput ratio | gateway p50 / p95 / p99 (ms) | "
+        "direct p50 / p95 / p99 (ms) | p50 ratio | errors (gw/direct) |",
+        "|---:|---:|---:|---:|---|---|---:|---|",
+    ]
+    for row in s["levels"]:
+        g, d, r = row["gateway"], row["direct"], row["ratio"]
+        lines.append(
+            f"| {row['clients']} | {_n(g['throughput_rps'])} | {_n(d['throughput_rps'])} | {_n(r['throughput'], 2)}× | "
+            f"{_n(g['p50_ms'])} / {_n(g['p95_ms'])} / {_n(g['p99_ms'])} | {_n(d['p50_ms'])} / {_n(d['p95_ms'])} / "
+            f"{_n(d['p99_ms'])} | {_n(r['p50'], 2)}× | {g['errors']}/{d['errors']} |")
+    return lines
+
+
+def kinds_table(s: dict[str, Any], clients: int) -> list[str]:
+    row = next((r for r in s["levels"] if r["clients"] == clients), None)
+    if row is None:
+        return []
+    lines = [f"Per kind at {clients} clients (p50 ms, gateway vs direct):", "",
+             "| kind | gateway p50 | direct p50 | ratio | gateway p95 | direct p95 |", "|---|---:|---:|---:|---:|---:|"]
+    for kind, g in row["gateway"]["by_kind"].items():
+        d = row["direct"]["by_kind"].get(kind, {})
+        ratio = g["p50_ms"] / d["p50_ms"] if g.get("p50_ms") and d.get("p50_ms") else None
+        lines.append(f"| {kind} | {_n(g['p50_ms'])} | {_n(d.get('p50_ms'))} | {_n(ratio, 2)}× | {_n(g['p95_ms'])} | "
+                     f"{_n(d.get('p95_ms'))} |")
+    return lines
+
+
+def targets_table(s: dict[str, Any]) -> list[str]:
+    lines = ["| search target | value | target | |", "|---|---:|---|---|"]
+    for name, t in s["targets"].items():
+        applies = t.get("applies", True)
+        verdict = _met(t["met"]) if applies else f"{_met(t['met'])} (target applies at 1M only)"
+        lines.append(f"| {name} | {t['value']} | {t['target']} | {verdict} |")
+    return lines
+
+
+def profile_lines(p: dict[str, Any], limit: int = 8) -> list[str]:
+    top = p["top"]
+    lines = [f"Profile (pyinstrument, {p['clients']} clients, {p['duration_s']:.0f} s, "
+             f"{_n(p['throughput_rps_while_profiled'])} req/s while profiled; wall time of the event-loop thread "
+             f"= {top['total_seconds']} s, of which {top['idle_share']:.0%} idle in the event loop's `select`). "
+             "Top self time:", "",
+             "| function | self s | share |", "|---|---:|---:|"]
+    lines += [f"| `{r['function']}` | {r['seconds']} | {r['share']:.1%} |" for r in top["self"][:limit]]
+    lines += ["", "Top inclusive time in biocross code (gateway/indexer/schemas; middleware wrappers left out):", "",
+              "| function | s | share |", "|---|---:|---:|"]
+    wrappers = ("gateway/middlewares.py", "gateway/sessions.py")
+    inner = [r for r in top["inclusive_ours"] if not any(w in r["function"] for w in wrappers)]
+    lines += [f"| `{r['function']}` | {r['seconds']} | {r['share']:.1%} |" for r in inner[:limit]]
+    return lines
+
+
+def render(results: dict[str, Any]) -> str:
+    """The whole summary."""
+    m, records = results["machine"], results["records"]
+    out = [f"## Benchmarks ({records:,} records)", "",
+           f"Run {results['finished_at']} · {m['cpu_model']} · {m['cpus']} CPUs · {m['ram_gib']} GiB RAM · "
+           f"Python {m['python']} · Elasticsearch {m['elasticsearch']} (heap {m['es_heap']}) · "
+           f"total {results['total_seconds']:.0f} s. Command: `{results['command']}`.", ""]
+    if "harvest" in results:
+        out += [*harvest_table(results["harvest"], records), ""]
+    if "search" in results:
+        s = results["search"]
+        out += [f"Search: closed-loop clients, {s['duration_s']:.0f} s each after {s['warmup_s']:.0f} s warm-up; gateway "
+                "`/api/search` + `/api/suggest` vs the service's first Elasticsearch query of each page (with aggs) "
+                "sent directly.", ""]
+        out += [*search_table(s), "", *targets_table(s), ""]
+        out += [*kinds_table(s, max(r["clients"] for r in s["levels"])), ""]
+    if "coldstart" in results:
+        c = results["coldstart"]
+        serve = c["serve"]
+        out += ["| cold start | seconds |", "|---|---:|",
+                f"| `biocross serve` → first search (median of {len(serve['seconds'])}) | {serve['median_s']:.2f} |"]
+        demo = c.get("demo")
+        if demo and "seconds" in demo:
+            out.append(f"| `{demo['command']}` (warm cache) → first search | {demo['seconds']:.1f} |")
+        elif demo:
+            out.append(f"| demo | skipped: {demo.get('skipped')} |")
+        out.append("")
+    if "search" in results:
+        out += [*profile_lines(results["search"]["profile"]), ""]
+    return "\n".join(out)

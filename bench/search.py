@@ -1,0 +1,139 @@
+"""Search benchmark: the gateway's JSON API vs the equivalent queries sent straight to Elasticsearch.
+
+The gateway runs in its own process (``bench.gateway_launcher``), the load in another
+(``bench.loadgen``), on loopback; Elasticsearch is the same node for both. See ``bench.querymix`` for
+exactly what is compared. Afterwards a second gateway process is profiled with pyinstrument under
+the same mix.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench import querymix
+from bench.indices import HARVEST_PREFIX
+from bench.procs import PYTHON, child_env, free_port, spawn, stop, wait_http
+
+#: Targets of issue 9 (at 32 clients; the p95 one at 1,000,000 records and 8 clients).
+P50_RATIO_TARGET = 1.2
+THROUGHPUT_RATIO_TARGET = 0.8
+P95_TARGET_MS_AT_1M = 100.0
+PROFILE_CLIENTS = 8
+
+
+def _get_json(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=60) as resp:
+        return json.loads(resp.read())  # type: ignore[no-any-return]
+
+
+def resolve_cursors(base: str) -> dict[str, str | None]:
+    """Walk the gateway to the page each deep entry asks for; label → that page's cursor."""
+    cursors: dict[str, str | None] = {}
+    for entry in querymix.MIX:
+        if entry.page <= 1:
+            continue
+        cursor: str | None = None
+        for _ in range(entry.page - 1):
+            params = list(entry.params) + ([("cursor", cursor)] if cursor else [])
+            page = _get_json(f"{base}/api/search?{urllib.parse.urlencode(params)}")
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        cursors[entry.label] = cursor
+    return cursors
+
+
+def _start_gateway(env: dict[str, str], logs: Path, name: str, profile_dir: Path | None = None) -> tuple[Any, str]:
+    port = free_port()
+    args = [PYTHON, "-m", "bench.gateway_launcher", "--port", str(port)]
+    if profile_dir is not None:
+        args += ["--profile-dir", str(profile_dir)]
+    proc = spawn(args, env, logs / f"{name}.log")
+    base = f"http://127.0.0.1:{port}"
+    wait_http(f"{base}/api/search?q=HeLa", 120, proc)
+    return proc, base
+
+
+def _loadgen(mix: Path, target: str, clients: int, duration: float, warmup: float, env: dict[str, str],
+             logs: Path, out: Path, base: str | None = None) -> dict[str, Any]:
+    args = [PYTHON, "-m", "bench.loadgen", "--mix", str(mix), "--target", target, "--clients", str(clients),
+            "--duration", str(duration), "--warmup", str(warmup), "--out", str(out)]
+    args += ["--url", base] if target == "gateway" and base else ["--alias", f"{HARVEST_PREFIX}-resources"]
+    out.unlink(missing_ok=True)
+    proc = spawn(args, env, logs / "loadgen.log")
+    code = proc.wait(duration + warmup + 120)
+    if code != 0 or not out.exists():
+        raise RuntimeError(f"load generator ({target}, {clients} clients) failed with exit {code}; see {logs}/loadgen.log")
+    return json.loads(out.read_text())  # type: ignore[no-any-return]
+
+
+def _ratios(gateway: dict[str, Any], direct: dict[str, Any]) -> dict[str, float | None]:
+    def div(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 3) if a is not None and b else None
+
+    return {"p50": div(gateway["p50_ms"], direct["p50_ms"]), "p95": div(gateway["p95_ms"], direct["p95_ms"]),
+            "p99": div(gateway["p99_ms"], direct["p99_ms"]),
+            "throughput": div(gateway["throughput_rps"], direct["throughput_rps"])}
+
+
+def run_search(es_url: str, work: Path, logs: Path, results: Path, levels: list[int], duration: float,
+               warmup: float, records: int, profile_duration: float) -> dict[str, Any]:
+    """Every concurrency level against both targets, then the profile; returns the section of the results."""
+    env = child_env(BIOCROSS_ES_URL=es_url, BIOCROSS_ES_INDEX_PREFIX=HARVEST_PREFIX)
+    gateway, base = _start_gateway(env, logs, "gateway")
+    try:
+        cursors = resolve_cursors(base)
+        prepared = querymix.prepare(cursors)
+        mix = work / "mix.json"
+        mix.write_text(querymix.dump(prepared))
+        rows: list[dict[str, Any]] = []
+        for clients in levels:
+            g = _loadgen(mix, "gateway", clients, duration, warmup, env, logs, work / f"gateway-{clients}.json", base)
+            d = _loadgen(mix, "direct", clients, duration, warmup, env, logs, work / f"direct-{clients}.json")
+            rows.append({"clients": clients, "gateway": g, "direct": d, "ratio": _ratios(g, d)})
+    finally:
+        stop(gateway)
+    profile = run_profile(env, work, logs, results, mix, profile_duration)
+    top = max(levels)
+    at_top = next(r for r in rows if r["clients"] == top)
+    targets: dict[str, Any] = {
+        f"p50_ratio_at_{top}": {"value": at_top["ratio"]["p50"], "target": f"<= {P50_RATIO_TARGET}",
+                                "met": (at_top["ratio"]["p50"] or 1e9) <= P50_RATIO_TARGET},
+        f"throughput_ratio_at_{top}": {"value": at_top["ratio"]["throughput"], "target": f">= {THROUGHPUT_RATIO_TARGET}",
+                                       "met": (at_top["ratio"]["throughput"] or 0) >= THROUGHPUT_RATIO_TARGET},
+    }
+    at8 = next((r for r in rows if r["clients"] == 8), None)
+    if at8 is not None:
+        p95 = at8["gateway"]["p95_ms"]
+        targets["gateway_p95_ms_at_8"] = {"value": p95, "target": f"<= {P95_TARGET_MS_AT_1M} (at 1,000,000 records)",
+                                          "met": p95 is not None and p95 <= P95_TARGET_MS_AT_1M,
+                                          "applies": records >= 1_000_000}
+    return {"mix": [{"kind": e.kind, "label": e.label, "weight": e.weight, "page": e.page} for e in querymix.MIX],
+            "duration_s": duration, "warmup_s": warmup, "levels": rows, "targets": targets, "profile": profile}
+
+
+def run_profile(env: dict[str, str], work: Path, logs: Path, results: Path, mix: Path, duration: float) -> dict[str, Any]:
+    """A fresh gateway under pyinstrument while the load generator runs the mix at ``PROFILE_CLIENTS``."""
+    top_file = results / "gateway_profile_top.json"
+    top_file.unlink(missing_ok=True)
+    gateway, base = _start_gateway(env, logs, "gateway-profiled", profile_dir=results)
+    try:
+        gateway.send_signal(signal.SIGUSR1)
+        load = _loadgen(mix, "gateway", PROFILE_CLIENTS, duration, 0.0, env, logs, work / "gateway-profiled.json", base)
+        gateway.send_signal(signal.SIGUSR2)
+        deadline = time.monotonic() + 120
+        while not top_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        stop(gateway)
+    if not top_file.exists():
+        raise RuntimeError(f"the profiled gateway wrote no profile; see {logs}/gateway-profiled.log")
+    return {"clients": PROFILE_CLIENTS, "duration_s": duration, "throughput_rps_while_profiled": load["throughput_rps"],
+            "files": ["gateway_profile.html", "gateway_profile.txt", "gateway_profile_top.json"],
+            "top": json.loads(top_file.read_text())}
