@@ -17,7 +17,9 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from elasticsearch import AsyncElasticsearch, ConflictError as EsConflictError, NotFoundError as EsNotFoundError
+from elasticsearch import AsyncElasticsearch
+from elasticsearch import ConflictError as EsConflictError
+from elasticsearch import NotFoundError as EsNotFoundError
 
 from indexer.requests.errors import (
     AccountExistsError,
@@ -85,7 +87,7 @@ class AccountStore:
         doc = await self._get(f"user:{username}")
         return Account.model_validate({k: v for k, v in doc["_source"].items() if k != "kind"}) if doc else None
 
-    async def list(self) -> list[Account]:
+    async def list_accounts(self) -> list[Account]:
         """Every account, by user name."""
         await self.ensure()
         resp = await self.es.search(index=self.index, query={"term": {"kind": "user"}}, size=1000,
@@ -128,16 +130,18 @@ class AccountStore:
             ok = await asyncio.to_thread(self._verify, account.password_hash, password)
             if ok and account.disabled:
                 raise AuthenticationError(_BAD)
+            changes: dict[str, Any]
             if ok:
-                changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
+                changes = {"failed_logins": 0, "locked_until": None}
                 if self.hasher.check_needs_rehash(account.password_hash):
                     changes["password_hash"] = await asyncio.to_thread(self.hasher.hash, password)
+                elif account.failed_logins == 0 and account.locked_until is None:
+                    return account  # nothing to record
             else:
                 failures = account.failed_logins + 1
-                changes = {"failed_logins": 0 if failures >= MAX_FAILURES else failures,
-                           "locked_until": (now + LOCK_FOR).isoformat() if failures >= MAX_FAILURES else None}
-            if ok and account.failed_logins == 0 and account.locked_until is None and len(changes) == 2:
-                return account
+                locks = failures >= MAX_FAILURES
+                changes = {"failed_logins": 0 if locks else failures,
+                           "locked_until": (now + LOCK_FOR).isoformat() if locks else None}
             try:
                 await self.es.index(index=self.index, id=f"user:{username}", document={**doc["_source"], **changes},
                                     if_seq_no=doc["_seq_no"], if_primary_term=doc["_primary_term"])

@@ -43,6 +43,52 @@ def _due(mail: OutboxMail, now: datetime) -> bool:
             and (mail.claimed_until is None or mail.claimed_until <= now))
 
 
+async def _deliver_one(store: RequestStore, send: Sender, request_id: str, *, worker: str, claim_seconds: float,
+                       retry_seconds: float, now: datetime, report: DeliveryReport) -> None:
+    """Claim, send and mark the due mails of one request."""
+    claimed: list[OutboxMail] = []
+
+    def claim(r: UsageRequest) -> bool:
+        claimed.clear()  # a retry after a concurrent write claims afresh
+        for mail in r.outbox:
+            if _due(mail, now):
+                mail.claimed_by, mail.claimed_until = worker, now + timedelta(seconds=claim_seconds)
+                claimed.append(mail.model_copy())
+        return bool(claimed)
+
+    await store.mutate(request_id, claim)
+    if not claimed:
+        return
+    sent: dict[str, datetime] = {}
+    failed: dict[str, str] = {}
+    for mail in claimed:
+        try:
+            await send(mail)
+        except DeliveryError as exc:
+            failed[mail.id] = str(exc)
+            continue
+        sent[mail.id] = datetime.now(UTC)
+
+    def mark(r: UsageRequest) -> bool:
+        for mail in r.outbox:
+            if mail.id in sent or mail.id in failed:
+                mail.attempts += 1
+                mail.claimed_by = mail.claimed_until = None
+            if mail.id in sent:
+                mail.sent_at, mail.last_error, mail.next_attempt_at = sent[mail.id], None, None
+            elif mail.id in failed:
+                delay = min(timedelta(seconds=retry_seconds * 2 ** (mail.attempts - 1)), MAX_BACKOFF)
+                mail.last_error, mail.next_attempt_at = failed[mail.id], now + delay
+        return True
+
+    await store.mutate(request_id, mark)
+    report.sent.extend(sent)
+    report.failed.update(failed)
+    if failed:
+        log.warning("%d mail(s) of %s not delivered, will retry: %s", len(failed), request_id,
+                    next(iter(failed.values())))
+
+
 async def deliver_pending(store: RequestStore, send: Sender, *, worker: str, claim_seconds: float = 120.0,
                           retry_seconds: float = 60.0, now: datetime | None = None) -> DeliveryReport:
     """One pass over every request with unsent mail: send what is due, record the outcome."""
@@ -51,45 +97,6 @@ async def deliver_pending(store: RequestStore, send: Sender, *, worker: str, cla
     await store.refresh()
     pending = [r.id async for r in store.scan({"term": {"has_pending_mail": True}})]
     for request_id in pending:
-        claimed: list[OutboxMail] = []
-
-        def claim(r: UsageRequest) -> bool:
-            claimed.clear()
-            for mail in r.outbox:
-                if _due(mail, now):
-                    mail.claimed_by, mail.claimed_until = worker, now + timedelta(seconds=claim_seconds)
-                    claimed.append(mail.model_copy())
-            return bool(claimed)
-
-        await store.mutate(request_id, claim)
-        if not claimed:
-            continue
-        sent: dict[str, datetime] = {}
-        failed: dict[str, str] = {}
-        for mail in claimed:
-            try:
-                await send(mail)
-            except DeliveryError as exc:
-                failed[mail.id] = str(exc)
-                continue
-            sent[mail.id] = datetime.now(UTC)
-
-        def mark(r: UsageRequest) -> bool:
-            for mail in r.outbox:
-                if mail.id in sent or mail.id in failed:
-                    mail.attempts += 1
-                    mail.claimed_by = mail.claimed_until = None
-                if mail.id in sent:
-                    mail.sent_at, mail.last_error, mail.next_attempt_at = sent[mail.id], None, None
-                elif mail.id in failed:
-                    delay = min(timedelta(seconds=retry_seconds * 2 ** (mail.attempts - 1)), MAX_BACKOFF)
-                    mail.last_error, mail.next_attempt_at = failed[mail.id], now + delay
-            return True
-
-        await store.mutate(request_id, mark)
-        report.sent.extend(sent)
-        report.failed.update(failed)
-        if failed:
-            log.warning("%d mail(s) of %s not delivered, will retry: %s", len(failed), request_id,
-                        next(iter(failed.values())))
+        await _deliver_one(store, send, request_id, worker=worker, claim_seconds=claim_seconds,
+                           retry_seconds=retry_seconds, now=now, report=report)
     return report

@@ -18,7 +18,9 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from elasticsearch import AsyncElasticsearch, ConflictError as EsConflictError, NotFoundError as EsNotFoundError
+from elasticsearch import AsyncElasticsearch
+from elasticsearch import ConflictError as EsConflictError
+from elasticsearch import NotFoundError as EsNotFoundError
 
 from indexer.requests.errors import RequestNotFoundError
 from indexer.requests.mappings import REQUESTS_MAPPING, ensure_index, requests_index

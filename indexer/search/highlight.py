@@ -4,12 +4,15 @@ returns markup: a list of segments the renderer escapes one by one."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
 
 from schemas.search import Segment
 
 _HIRA_TO_KATA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
 
 
+@lru_cache(maxsize=8192)
 def _fold(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch).casefold().translate(_HIRA_TO_KATA)
 
@@ -19,22 +22,30 @@ def fold_needle(needle: str) -> str:
     return "".join(_fold(ch) for ch in needle).strip()
 
 
-def highlight(text: str, needles: list[str], *, limit: int = 300) -> list[Segment]:
+def fold_needles(needles: Iterable[str]) -> frozenset[str]:
+    """Fold a query's needles once per search (not once per highlighted text)."""
+    folded = {fold_needle(n) for n in needles}
+    return frozenset(n for n in folded if len(n) >= 2 or (n and ord(n[0]) > 0x2E80))
+
+
+def highlight(text: str, needles: Iterable[str], *, limit: int = 300) -> list[Segment]:
     """Split ``text`` (cut to ``limit`` characters) into segments, marking case/width/kana-insensitive
-    occurrences of any needle."""
+    occurrences of any needle (pass :func:`fold_needles` output to fold them only once)."""
     if len(text) > limit:
         text = text[:limit].rstrip() + "…"
-    folded: list[str] = []
-    origin: list[int] = []
-    for index, ch in enumerate(text):
-        for piece in _fold(ch):
-            folded.append(piece)
-            origin.append(index)
-    haystack = "".join(folded)
+    folded_needles = needles if isinstance(needles, frozenset) else fold_needles(needles)
+    if text.isascii():
+        haystack, origin = text.lower(), range(len(text))
+    else:
+        pieces: list[str] = []
+        positions: list[int] = []
+        for index, ch in enumerate(text):
+            for piece in _fold(ch):
+                pieces.append(piece)
+                positions.append(index)
+        haystack, origin = "".join(pieces), positions  # type: ignore[assignment]
     marks = [False] * len(text)
-    for needle in {fold_needle(n) for n in needles}:
-        if len(needle) < 2 and not (needle and ord(needle[0]) > 0x2E80):
-            continue
+    for needle in folded_needles:
         start = haystack.find(needle)
         while start != -1:
             for pos in range(start, start + len(needle)):

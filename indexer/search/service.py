@@ -23,7 +23,7 @@ from indexer.errors import NotFoundError, SearchUnavailableError
 from indexer.names import resources_alias
 from indexer.search.builder import FACET_FIELDS, base_query, facet_aggs, facet_filters, sort_clause, with_filters
 from indexer.search.cursor import decode_cursor, encode_cursor
-from indexer.search.highlight import highlight
+from indexer.search.highlight import fold_needles, highlight
 from schemas.search import EntityGroup, FacetBucket, Holding, SearchQuery, SearchResponse
 
 log = logging.getLogger(__name__)
@@ -180,14 +180,14 @@ class SearchService:
             ))
         return groups
 
-    def _needles(self, q: str) -> list[str]:
+    def _needles(self, q: str) -> frozenset[str]:
         if not q:
-            return []
+            return frozenset()
         aq = analyze_query(q)
         needles = [t for t in q.split() if len(t) >= 2] + list(aq.ja_words)
         for alt in self.synonyms.expand(aq):
             needles += [f.norm for f in alt.forms if f.norm]
-        return needles
+        return fold_needles(needles)
 
     async def get_resource(self, resource_id: str) -> tuple[dict[str, Any], bool, list[Holding]]:
         """A resource (withdrawn ones too), whether it is withdrawn, and the other holdings of its entity."""
