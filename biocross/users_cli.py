@@ -64,7 +64,7 @@ def add(
 @app.command("list")
 def list_accounts() -> None:
     """List every account."""
-    for a in _run(lambda store: store.list()):
+    for a in _run(lambda store: store.list_accounts()):
         state = "disabled" if a.disabled else "active"
         typer.echo(f"{a.username:<20} {a.role.value:<6} {state:<9} {a.email:<30} {','.join(a.institutions)}")
 

@@ -23,6 +23,7 @@ from gateway.api_models import (
 )
 from gateway.params import ExportOptions, SuggestParams, is_list_field
 from gateway.problems import PROBLEM_TABLE
+from schemas.requests import RequestStatus, TransitionInput
 from schemas.search import SearchQuery, SearchResponse
 
 REF = "#/components/schemas/{model}"
@@ -92,6 +93,40 @@ def _path_param(name: str, description: str) -> dict[str, Any]:
             "schema": {"type": "string", "minLength": 1, "maxLength": 300}}
 
 
+def _portal_paths() -> dict[str, Any]:
+    """The institution portal API (bearer tokens; staff see their institutions' requests only)."""
+    security = [{"bearer": []}]
+    errors = {"401": _problem("Missing or invalid API token."), "404": _problem("No such request in your scope."),
+              "429": _problem("Rate limit exceeded.", retry=True)}
+    as_json = {"type": "object", "description": "A usage request: state, history, thread, allowed actions."}
+    listing = {"type": "object", "required": ["requests", "counts"], "properties": {
+        "requests": {"type": "array", "items": {"type": "object"}},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"}}}}
+    status = {"name": "status", "in": "query", "required": False, "description": "Only requests in this state.",
+              "schema": {"type": "string", "enum": [s.value for s in RequestStatus]}}
+    rid = _path_param("id", "Request id.")
+    body = {"required": True, "content": {"application/json": {"schema": {"$ref": REF.format(model="TransitionInput")}}}}
+    return {
+        "/api/portal/requests": {"get": {
+            "operationId": "portalRequests", "summary": "Your institutions' requests, newest first, with counts.",
+            "tags": ["portal"], "security": security, "parameters": [status], "responses": {
+                "200": {"description": "Requests.", "content": {"application/json": {"schema": listing}}},
+                "400": _problem("Invalid parameters."), **errors}}},
+        "/api/portal/requests/{id}": {"get": {
+            "operationId": "portalRequest", "summary": "One request with its history and thread.",
+            "tags": ["portal"], "security": security, "parameters": [rid], "responses": {
+                "200": {"description": "The request.", "content": {"application/json": {"schema": as_json}}},
+                **errors}}},
+        "/api/portal/requests/{id}/transition": {"post": {
+            "operationId": "portalTransition", "summary": "Take an action (approve, ship...) with a comment.",
+            "tags": ["portal"], "security": security, "parameters": [rid], "requestBody": body, "responses": {
+                "200": {"description": "The updated request.", "content": {"application/json": {"schema": as_json}}},
+                "400": _problem("Invalid body or missing comment."), "403": _problem("Your role may not do this."),
+                "409": _problem("The request changed or is in a state that does not allow the action."),
+                **errors}}},
+    }
+
+
 def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
     """The OpenAPI 3.1 document for the gateway's JSON API."""
     _, defs = models_json_schema([(m, "validation") for m in REQUEST_MODELS] +
@@ -130,6 +165,10 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                                               "description": "Seconds to wait.", "schema": {"type": "integer"}}},
                                               "content": {"application/json": {"schema": {"$ref": REF.format(model="Health")}}}}}}},
     }
+    paths.update(_portal_paths())
+    transition_schema = TransitionInput.model_json_schema(ref_template=REF)
+    components.update(transition_schema.pop("$defs", {}))
+    components["TransitionInput"] = transition_schema
     problem_types = sorted({kind.type for kind in PROBLEM_TABLE.values()})
     return {
         "openapi": "3.1.0",
@@ -139,5 +178,6 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                                 "Errors are RFC 9457 problem details; problem types: " + ", ".join(problem_types)},
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"schemas": components},
+        "components": {"schemas": components, "securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer", "description": "An API token from `biocross users token`."}}},
     }

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from elasticsearch import AsyncElasticsearch
+
 from fixtures.corpus import build_corpus, make_resource
 from fixtures.indexing import publish_corpus
-
 from gateway.app import create_app
 from gateway.ratelimit import GatewayLimits
 from schemas.resource import Resource

@@ -93,7 +93,7 @@ def _property_run(spec: dict[str, Any], base_url: str) -> list[str]:
     operations = [result.ok() for result in schemathesis.openapi.from_dict(spec).get_all_operations()]
     failures: list[str] = []
     for operation, (mode, checks) in itertools.product(operations, by_mode.items()):
-        if mode is schemathesis.GenerationMode.NEGATIVE and not spec["paths"][operation.path]["get"].get("parameters"):
+        if mode is schemathesis.GenerationMode.NEGATIVE and not spec["paths"][operation.path][operation.method.lower()].get("parameters"):
             continue  # nothing to get wrong
         try:
             _check_operation(operation, mode, checks, base_url)

@@ -1,0 +1,164 @@
+"""The institution portal (HTML): login, inbox, request detail with history and thread, actions,
+CSV export. Staff see their own institutions' requests only; an administrator sees all. Another
+institution's request answers 404, exactly like one that does not exist."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from aiohttp import web
+
+from gateway import links
+from gateway.auth import STAFF_COOKIE, actor_for, require_staff, set_staff_cookie, staff_account
+from gateway.csrf import check_csrf, csrf_token
+from gateway.keys import ACCOUNTS, REQUESTS, SETTINGS
+from gateway.render import render_page, translator
+from gateway.views.requests_common import label_helpers, see_other
+from indexer.requests.errors import AccountLockedError, AuthenticationError, CommentRequiredError, ConflictError
+from schemas.requests import Action, RequestStatus, allowed_actions
+
+CSV_COLUMNS = ["id", "submission_id", "institution", "status", "created_at", "updated_at", "requester_name",
+               "requester_email", "affiliation", "position", "country", "items", "purpose"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _(message: str) -> str:
+    """Marks ``message`` for the catalogs; it is translated when the page is rendered."""
+    return message
+
+
+def _no_store(response: web.Response) -> web.Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+async def login_form(request: web.Request, *, error: str | None = None, status: int = 200,
+                     username: str = "") -> web.Response:
+    """``GET /portal/login``."""
+    return _no_store(render_page(request, "portal_login.html", {
+        "csrf_token": csrf_token(request), "error": error, "next": links.local_target(request.query.get("next"), "/portal/"),
+        "username": username}, status=status))
+
+
+async def login(request: web.Request) -> web.Response:
+    """``POST /portal/login``: password check (with lockout), then a session cookie."""
+    form = await check_csrf(request)
+    username = form.get("username", "").strip().lower()[:64]
+    t = translator(request)
+    try:
+        account = await request.app[ACCOUNTS].authenticate(username, form.get("password", "")[:1024])
+    except AccountLockedError:
+        return await login_form(request, status=429, username=username, error=t(_(
+            "Too many failed attempts: this account is locked for 15 minutes.")))
+    except AuthenticationError:
+        return await login_form(request, status=401, username=username, error=t(_("Wrong user name or password.")))
+    token = await request.app[ACCOUNTS].create_session(account.username, request.app[SETTINGS].requests.staff_session_hours)
+    response = see_other(links.local_target(form.get("next"), "/portal/"))
+    set_staff_cookie(request, response, token)
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    """``POST /portal/logout``: the server-side session is deleted and the cookie cleared."""
+    await check_csrf(request)
+    token = request.cookies.get(STAFF_COOKIE)
+    if token:
+        await request.app[ACCOUNTS].end_session(token)
+    response = see_other("/portal/login")
+    set_staff_cookie(request, response, None)
+    return response
+
+
+def _status_param(request: web.Request) -> RequestStatus | None:
+    try:
+        return RequestStatus(request.query["status"]) if request.query.get("status") else None
+    except ValueError:
+        return None
+
+
+async def inbox(request: web.Request) -> web.Response:
+    """``GET /portal/``: the account's requests by state, with counts."""
+    account = await require_staff(request)
+    status = _status_param(request)
+    found, counts = await request.app[REQUESTS].list_for(actor_for(account), status)
+    return _no_store(render_page(request, "portal_inbox.html", {
+        "account": account, "requests": found, "counts": counts, "selected": status.value if status else "",
+        "statuses": [s.value for s in RequestStatus if s is not RequestStatus.SUBMITTED],
+        "total": sum(counts.values()), "csrf_token": csrf_token(request), **label_helpers(request)}))
+
+
+async def _detail(request: web.Request, *, error: str | None = None, status: int = 200,
+                  kept: dict[str, str] | None = None) -> web.Response:
+    account = await require_staff(request)
+    actor = actor_for(account)
+    found = await request.app[REQUESTS].get(actor, request.match_info["id"])
+    return _no_store(render_page(request, "portal_detail.html", {
+        "account": account, "r": found, "actions": allowed_actions(found.status, actor.role),
+        "csrf_token": csrf_token(request), "error": error, "kept": kept or {}, **label_helpers(request)},
+        status=status))
+
+
+async def detail(request: web.Request) -> web.Response:
+    """``GET /portal/requests/{id}``: everything about one request."""
+    return await _detail(request)
+
+
+async def _change(request: web.Request, run: str) -> web.Response:
+    account = await require_staff(request)
+    form = await check_csrf(request)
+    service, request_id = request.app[REQUESTS], request.match_info["id"]
+    t = translator(request)
+    try:
+        if run == "message":
+            await service.post_message(actor_for(account), request_id, form.get("body", "")[:5000])
+        else:
+            try:
+                action = Action(form.get("action", ""))
+                revision = int(form["revision"]) if form.get("revision") else None
+            except ValueError:
+                return await _detail(request, status=400, kept=form, error=t(_("Choose an action.")))
+            await service.transition(actor_for(account), request_id, action, form.get("comment", "")[:5000],
+                                     revision=revision)
+    except CommentRequiredError:
+        return await _detail(request, status=400, kept=form, error=t(_("Please write a comment or message.")))
+    except ConflictError as exc:
+        return await _detail(request, status=409, kept=form, error=t(_(
+            "Conflict: %(detail)s"), detail=str(exc)))
+    return see_other(f"/portal/requests/{request_id}")
+
+
+async def transition(request: web.Request) -> web.Response:
+    """``POST /portal/requests/{id}/transition``: one action with its comment, checked against the
+    revision the page showed (409 with the reason when someone else acted first)."""
+    return await _change(request, "action")
+
+
+async def message(request: web.Request) -> web.Response:
+    """``POST /portal/requests/{id}/messages``: write to the requester."""
+    return await _change(request, "message")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+async def export_csv(request: web.Request) -> web.Response:
+    """``GET /portal/export.csv``: every request the account may see, one row each."""
+    account = await require_staff(request)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for r in await request.app[REQUESTS].export_for(actor_for(account)):
+        q = r.requester
+        writer.writerow([_cell(v) for v in (
+            r.id, r.submission_id, r.institution, r.status.value, r.created_at.isoformat(), r.updated_at.isoformat(),
+            q.name, q.email, q.affiliation, q.position, q.country, "; ".join(i.catalog_id for i in r.items), q.purpose)])
+    return web.Response(body=buffer.getvalue().encode("utf-8-sig"), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="requests.csv"',
+                                 "Cache-Control": "private, no-store"})
+
+
+async def portal_home(request: web.Request) -> web.Response:
+    """``GET /portal``: to the inbox (or the login page)."""
+    return see_other("/portal/" if await staff_account(request) else "/portal/login")

@@ -1,0 +1,96 @@
+"""The requester's side after submitting: the verification link and the private status page, where
+they follow every request of their submission, answer information requests, write to the
+institution and withdraw. The signed token in the URL is their only credential."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.csrf import check_csrf, csrf_token
+from gateway.keys import LINKS, REQUESTS
+from gateway.render import render_page, translator
+from gateway.views.requests_common import label_helpers, see_other
+from indexer.requests.errors import CommentRequiredError, ConflictError, RequestNotFoundError
+from indexer.requests.service import Actor
+from schemas.requests import Action, Role, UsageRequest, allowed_actions
+
+
+def _(message: str) -> str:
+    """Marks ``message`` for the catalogs; it is translated when the page is rendered."""
+    return message
+
+
+NOTICES = {
+    "verified": _("Thank you: your email address is confirmed and your requests were sent to the institutions."),
+    "done": _("Saved. The institution has been notified."),
+    "sent": _("Your message was sent."),
+}
+
+
+async def verify(request: web.Request) -> web.Response:
+    """``GET /requests/verify/{token}``: confirm the email address, then show the status page."""
+    links = request.app[LINKS]
+    submission_id = links.read_verify(request.match_info["token"])
+    await request.app[REQUESTS].verify(submission_id)
+    return see_other(f"/requests/track/{links.track_token(submission_id)}?notice=verified")
+
+
+def _actions(r: UsageRequest) -> list[Action]:
+    return [a for a in allowed_actions(r.status, Role.REQUESTER) if a is not Action.VERIFY]
+
+
+async def _page(request: web.Request, *, error: str | None = None, status: int = 200,
+                kept: dict[str, str] | None = None) -> web.Response:
+    token = request.match_info["token"]
+    submission_id = request.app[LINKS].read_track(token)
+    requests = await request.app[REQUESTS].submission(submission_id)
+    notice = NOTICES.get(request.query.get("notice", ""))
+    response = render_page(request, "request_track.html", {
+        "token": token, "requests": [(r, _actions(r)) for r in requests], "csrf_token": csrf_token(request),
+        "notice": translator(request)(notice) if notice else None, "error": error, "kept": kept or {},
+        "submission_id": submission_id, **label_helpers(request)}, status=status)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+async def track(request: web.Request) -> web.Response:
+    """``GET /requests/track/{token}``: every request of the submission, with history and thread."""
+    return await _page(request)
+
+
+async def _act(request: web.Request, form: dict[str, str], run: str) -> web.Response:
+    token = request.match_info["token"]
+    submission_id = request.app[LINKS].read_track(token)
+    service = request.app[REQUESTS]
+    request_id = request.match_info["request_id"]
+    mine = [r for r in await service.submission(submission_id) if r.id == request_id]
+    if not mine:
+        raise RequestNotFoundError(f"no request {request_id!r} in this submission")
+    actor = Actor(name=mine[0].requester.email, role=Role.REQUESTER, submission_id=submission_id)
+    t = translator(request)
+    try:
+        if run == "message":
+            await service.post_message(actor, request_id, form.get("body", "")[:5000])
+        else:
+            try:
+                action = Action(form.get("action", ""))
+            except ValueError:
+                return await _page(request, error=t(_("Choose an action.")), status=400, kept=form)
+            await service.transition(actor, request_id, action, form.get("comment", "")[:5000])
+    except CommentRequiredError:
+        return await _page(request, error=t(_("Please write a comment or message.")), status=400, kept=form)
+    except ConflictError as exc:
+        return await _page(request, error=t(_("This request changed in the meantime: %(detail)s"), detail=str(exc)),
+                           status=409, kept=form)
+    return see_other(f"/requests/track/{token}?notice={'sent' if run == 'message' else 'done'}")
+
+
+async def requester_action(request: web.Request) -> web.Response:
+    """``POST /requests/track/{token}/{request_id}/action``: answer, withdraw or confirm receipt."""
+    return await _act(request, await check_csrf(request), "action")
+
+
+async def requester_message(request: web.Request) -> web.Response:
+    """``POST /requests/track/{token}/{request_id}/messages``: write to the institution."""
+    return await _act(request, await check_csrf(request), "message")
