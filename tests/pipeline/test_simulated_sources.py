@@ -54,5 +54,4 @@ async def test_full_incremental_and_safety_valve_on_simulated_sources(es: AsyncE
         sources.state["jcrb"].set_fault("shrink")
         [held] = await harvest_all(es, prefix, registry, specs[1:], HarvestMode.FULL)
         assert held["outcome"] == "held" and "safety valve" in held["errors"]
-        assert len(await _live(es, prefix, "jcrb")) == expected_dirt("jcrb", sources.state).valid or True
-        assert len(await _live(es, prefix, "jcrb")) == runs[1]["indexed"]
+        assert len(await _live(es, prefix, "jcrb")) == runs[1]["indexed"]  # the published catalog is untouched
