@@ -16,7 +16,7 @@ from schemas.vocab import RESOURCE_TYPE_LABELS, ResourceType
 _SHORT = 80
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def _analyze_short(text: str) -> AnalyzedText:
     return analyze_for_index(text)
 
@@ -53,7 +53,7 @@ def _body_texts(r: Resource) -> list[str]:
 def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run: str | None = None) -> dict[str, Any]:
     """The indexed document of ``resource``. Pure function: same resource → same document."""
     names = [resource.name, *resource.synonyms]
-    name_parts = [_analyze(n) for n in names]
+    name_parts = [analyze_for_index(n) for n in names]  # names are mostly unique: caching them only costs memory
     body_parts = [_analyze(t) for t in _body_texts(resource)]
     resource_json = resource.model_dump(mode="json")
     suggest_inputs = list(dict.fromkeys(normalize_text(n)[:80] for n in [*names, resource.catalog_id] if n))

@@ -47,7 +47,7 @@ def _strip_accents(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def en_stem(word: str) -> str:
     """Stem one lower-case word: irregular table, Snowball English, then British → American."""
     if word.isdigit():  # numbers (catalog numbers, years) have no stem; skipping Snowball saves a lot
@@ -66,7 +66,7 @@ def _build_stem_aliases() -> dict[str, str]:
 _STEM_ALIASES = _build_stem_aliases()
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def _compound_terms(token: str) -> tuple[str, ...]:
     """Terms of one compound token: stemmed parts minus stop words, then the stemmed joined form."""
     if len(token) > _MAX_TERM_CHARS:

@@ -141,7 +141,7 @@ def normalize_text(s: str) -> str:
     return " ".join(fold_kana(_clean(s)).split())
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def normalize_term(term: str) -> str:
     """Normalise one analyser output term and make it safe as a whitespace-separated token."""
     return "".join(normalize_text(term).split())
