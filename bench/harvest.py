@@ -32,6 +32,7 @@ def _run_child(args: list[str], env: dict[str, str], log: Path, out: Path, timeo
         raise RuntimeError(f"{' '.join(args[:3])} failed with exit {code}; see {log}")
     result: dict[str, Any] = json.loads(out.read_text())
     result["peak_rss_mb"] = rss.peak_mb
+    result["peak_rss_single_mb"] = rss.peak_single_mb
     return result
 
 

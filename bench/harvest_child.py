@@ -23,7 +23,7 @@ from elasticsearch import AsyncElasticsearch
 from adapters.config import parse_adapters_toml
 from adapters.institutions import demo_config
 from adapters.registry import load_registry
-from biocross.harvest import SourceSpec, harvest_all
+from biocross.harvest import harvest_in_processes
 from indexer.client import make_client
 from indexer.store import ensure_system_indices
 from schemas.harvest import HarvestMode
@@ -46,22 +46,23 @@ async def _prepare_system_indices(es: AsyncElasticsearch, prefix: str) -> None:
 async def harvest(sources: str) -> dict[str, Any]:
     """Full harvest of every demo adapter; timings cover ``harvest_all`` (fetch, map, analyse, bulk, publish)."""
     settings = Settings()
-    registry = load_registry()
-    configs = parse_adapters_toml(demo_config(sources), registry, origin="bench adapters")
-    specs = [SourceSpec(name, config) for name, config in configs.items()]
+    toml = demo_config(sources)
+    names = list(parse_adapters_toml(toml, load_registry(), origin="bench adapters"))
     es = make_client(settings.es)
     rss_before = psutil.Process().memory_info().rss
     try:
         await _prepare_system_indices(es, settings.es.index_prefix)
-        started = time.perf_counter()
-        runs = await harvest_all(es, settings.es.index_prefix, registry, specs, HarvestMode.FULL,
-                                 concurrency=len(specs), chunk_size=CHUNK_SIZE)
-        seconds = time.perf_counter() - started
     finally:
         await es.close()
+    started = time.perf_counter()
+    # What `biocross harvest` and the demo run: one worker process per source, `workers` at a time.
+    runs = await harvest_in_processes(settings, toml, names, HarvestMode.FULL, workers=settings.harvest.workers,
+                                      origin="bench adapters")
+    seconds = time.perf_counter() - started
     indexed = sum(r["indexed"] for r in runs)
     return {
-        "prefix": settings.es.index_prefix, "sources": len(specs), "concurrency": len(specs), "chunk_size": CHUNK_SIZE,
+        "prefix": settings.es.index_prefix, "sources": len(names), "workers": settings.harvest.workers,
+        "chunk_size": settings.harvest.bulk_chunk,
         "seconds": round(seconds, 2), "indexed": indexed, "records_per_s": round(indexed / seconds, 1),
         "seen": sum(r["seen"] for r in runs), "rejected": sum(r["rejected"] for r in runs),
         "rss_after_imports_mb": round(rss_before / 2**20, 1),

@@ -71,12 +71,15 @@ def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: float
 
 
 class RssSampler:
-    """Samples the resident set size of one process (by pid) every ``interval`` seconds in a thread."""
+    """Samples the resident set size of one process (by pid) every ``interval`` seconds in a thread:
+    ``peak`` is the peak of the process plus its children (worker processes), ``peak_single`` the
+    largest single process."""
 
     def __init__(self, pid: int, interval: float = 0.05) -> None:
         self.proc = psutil.Process(pid)
         self.interval = interval
         self.peak = 0
+        self.peak_single = 0
         self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -84,7 +87,15 @@ class RssSampler:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.peak = max(self.peak, self.proc.memory_info().rss)
+                own = self.proc.memory_info().rss
+                children = []
+                for child in self.proc.children(recursive=True):
+                    try:
+                        children.append(child.memory_info().rss)
+                    except psutil.Error:
+                        continue
+                self.peak = max(self.peak, own + sum(children))
+                self.peak_single = max(self.peak_single, own, *children)
                 self.samples += 1
             except psutil.Error:
                 return
@@ -100,5 +111,10 @@ class RssSampler:
 
     @property
     def peak_mb(self) -> float:
-        """Peak RSS seen, in MiB."""
+        """Peak RSS seen (process and children together), in MiB."""
         return round(self.peak / 2**20, 1)
+
+    @property
+    def peak_single_mb(self) -> float:
+        """Peak RSS of the largest single process, in MiB."""
+        return round(self.peak_single / 2**20, 1)

@@ -80,7 +80,7 @@ def es_logs(lines: int = typer.Option(50, help="How many lines from the end.")) 
     typer.echo("\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
 
 
-def _load_specs(config: Path | None, names: list[str]) -> tuple[Any, list[Any]]:
+def _load_specs(config: Path | None, names: list[str]) -> tuple[Any, list[Any], Path]:
     from adapters.config import load_adapters_file
     from adapters.errors import AdapterConfigError
     from adapters.registry import load_registry
@@ -101,7 +101,7 @@ def _load_specs(config: Path | None, names: list[str]) -> tuple[Any, list[Any]]:
         typer.secho(f"error: not configured in {path}: {', '.join(unknown)} (known: {', '.join(configs)})", fg="red", err=True)
         raise typer.Exit(2)
     chosen = [SourceSpec(n, c) for n, c in configs.items() if (n in names if names else c.enabled)]
-    return registry, chosen
+    return registry, chosen, path
 
 
 @app.command("harvest")
@@ -115,7 +115,7 @@ def harvest(
     """Harvest adapters into Elasticsearch, concurrently, with live progress."""
     import asyncio
 
-    from biocross.harvest import ConsoleProgress, harvest_all
+    from biocross.harvest import ConsoleProgress, harvest_all, harvest_in_processes
     from indexer.client import make_client
     from indexer.writer import accept_run
     from schemas.harvest import HarvestMode
@@ -139,10 +139,15 @@ def harvest(
     if accept:
         asyncio.run(run_accept())
         return
-    registry, specs = _load_specs(config, adapters or [])
+    registry, specs, path = _load_specs(config, adapters or [])
     mode = HarvestMode.INCREMENTAL if incremental else HarvestMode.FULL
 
     async def run_all() -> list[dict[str, Any]]:
+        if settings.harvest.workers > 1 and len(specs) > 1:
+            with ConsoleProgress([s.name for s in specs]) as progress:
+                return await harvest_in_processes(settings, path.read_text(encoding="utf-8"), [s.name for s in specs],
+                                                  mode, workers=settings.harvest.workers, progress=progress,
+                                                  origin=str(path))
         es = make_client(settings.es)
         try:
             with ConsoleProgress([s.name for s in specs]) as progress:
@@ -176,7 +181,7 @@ def scheduler(
     from indexer.client import make_client
 
     settings = _settings()
-    registry, specs = _load_specs(config, [])
+    registry, specs, _path = _load_specs(config, [])
     options = {"chunk_size": settings.harvest.bulk_chunk, "safety_valve": settings.harvest.safety_valve}
 
     async def main() -> None:

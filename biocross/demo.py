@@ -13,11 +13,12 @@ from aiohttp import web
 
 from adapters.config import parse_adapters_toml
 from adapters.registry import load_registry
-from biocross.harvest import ConsoleProgress, SourceSpec, harvest_all
+from biocross.harvest import ConsoleProgress, harvest_in_processes
 from biocross.localnode import LocalNode
 from demo.server import create_sources_app
 from gateway.app import create_app
 from indexer.client import make_client
+from indexer.store import ensure_system_indices
 from schemas.harvest import HarvestMode
 from schemas.settings import EsSettings, Settings
 
@@ -35,18 +36,17 @@ async def _demo(settings: Settings, total: int, sources_port: int) -> None:
     base = f"http://127.0.0.1:{sources_port}"
     _say(f"simulated institution sources ({total:,} records) at {base}/")
 
-    registry = load_registry()
-    configs = parse_adapters_toml(demo_config(base), registry, origin="demo adapters")
-    specs = [SourceSpec(name, config) for name, config in configs.items()]
+    toml = demo_config(base)
+    names = list(parse_adapters_toml(toml, load_registry(), origin="demo adapters"))
     es = make_client(settings.es)
     try:
-        _say(f"harvesting {len(specs)} adapters: {', '.join(s.name for s in specs)}")
-        with ConsoleProgress([s.name for s in specs]) as progress:
-            runs = await harvest_all(es, settings.es.index_prefix, registry, specs, HarvestMode.FULL,
-                                     concurrency=len(specs), chunk_size=settings.harvest.bulk_chunk,
-                                     safety_valve=settings.harvest.safety_valve, progress=progress)
+        await ensure_system_indices(es, settings.es.index_prefix)
     finally:
         await es.close()
+    _say(f"harvesting {len(names)} adapters in {settings.harvest.workers} processes: {', '.join(names)}")
+    with ConsoleProgress(names) as progress:
+        runs = await harvest_in_processes(settings, toml, names, HarvestMode.FULL, workers=settings.harvest.workers,
+                                          progress=progress, origin="demo adapters")
     for run in runs:
         _say(f"  {run['source']:<10} {run['outcome']:<10} indexed {run['indexed']:>7,}  rejected {run['rejected']:>5,} "
              f"(quarantined with reasons)")

@@ -7,10 +7,13 @@ fed to its own ``HarvestWriter``; one failing source never stops the others.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
@@ -21,6 +24,7 @@ from adapters.http import HttpClient
 from adapters.registry import Registry
 from indexer.writer import HarvestWriter
 from schemas.harvest import HarvestMode
+from schemas.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +99,59 @@ async def harvest_all(es: AsyncElasticsearch, prefix: str, registry: Registry, s
         return list(await asyncio.gather(*(one(s) for s in specs)))
 
 
+def _worker_env(settings: Settings) -> dict[str, str]:
+    """The worker's environment: ours, plus the Elasticsearch settings this process actually uses
+    (the demo and tests change them in-process). Secrets travel in the environment, never in argv."""
+    es = settings.es
+    env = {**os.environ, "BIOCROSS_ES_URL": es.url, "BIOCROSS_ES_INDEX_PREFIX": es.index_prefix}
+    if es.api_key is not None:
+        env["BIOCROSS_ES_API_KEY"] = es.api_key.get_secret_value()
+    if es.username is not None and es.password is not None:
+        env["BIOCROSS_ES_USERNAME"], env["BIOCROSS_ES_PASSWORD"] = es.username, es.password.get_secret_value()
+    return env
+
+
+def _failed_run(name: str, error: str) -> dict[str, Any]:
+    now = datetime.now(UTC).isoformat()
+    return {"run_id": None, "source": name, "outcome": "failed", "mode": None, "started_at": now, "finished_at": now,
+            "seen": 0, "indexed": 0, "unchanged": 0, "rejected": 0, "withdrawn": 0, "deleted": 0, "errors": error}
+
+
+async def harvest_in_processes(settings: Settings, adapters_toml: str, names: list[str], mode: HarvestMode, *,
+                               workers: int = 2, progress: Progress | None = None,
+                               origin: str = "adapters.toml") -> list[dict[str, Any]]:
+    """Harvest each source in its own process, at most ``workers`` at once (mapping and text analysis
+    are CPU-bound Python: processes use every core). One run record per source, in order."""
+    gate = asyncio.Semaphore(max(1, workers))
+    env = _worker_env(settings)
+
+    async def one(name: str) -> dict[str, Any]:
+        job = {"toml": adapters_toml, "origin": origin, "name": name, "mode": str(mode),
+               "chunk_size": settings.harvest.bulk_chunk, "safety_valve": settings.harvest.safety_valve}
+        async with gate:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "biocross.harvest_worker", env=env, stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, limit=2**24)
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(json.dumps(job).encode())
+            await proc.stdin.drain()
+            proc.stdin.close()
+            run: dict[str, Any] | None = None
+            async for line in proc.stdout:
+                message = json.loads(line)
+                if message["type"] == "progress" and progress is not None:
+                    progress(message["name"], message["stats"])
+                elif message["type"] == "run":
+                    run = message["run"]
+            code = await proc.wait()
+        if run is None:
+            log.error("[%s] harvest worker exited with code %s and no run record", name, code)
+            return _failed_run(name, f"harvest worker exited with code {code}")
+        return run
+
+    return list(await asyncio.gather(*(one(name) for name in names)))
+
+
 class ConsoleProgress:
     """Live per-adapter progress with rich on a terminal; plain log lines otherwise."""
 
@@ -132,8 +189,6 @@ class ConsoleProgress:
 
 
 def _elapsed(stats: dict[str, Any]) -> float:
-    from datetime import UTC, datetime
-
     started = datetime.fromisoformat(stats["started_at"])
     finished = datetime.fromisoformat(stats["finished_at"]) if stats.get("finished_at") else datetime.now(UTC)
     return (finished - started).total_seconds()

@@ -68,6 +68,9 @@ class GatewaySettings(BaseModel):
         description="Key for session cookies and signed links; set it in production.",
     )
     public_url: str = Field("http://127.0.0.1:8080", description="Base URL used in emails and links.")
+    metrics_loopback: bool = Field(True, description=(
+        "Serve /metrics without a token to loopback clients that came through no proxy (no Forwarded or "
+        "X-Forwarded-For header); turn off when a proxy on the same host does not add such headers."))
 
 
 class HarvestSettings(BaseModel):
@@ -76,7 +79,9 @@ class HarvestSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     adapters_file: Path | None = Field(None, description="TOML file configuring the adapters.")
-    concurrency: int = Field(3, ge=1, le=32, description="Adapters harvested at once.")
+    concurrency: int = Field(3, ge=1, le=32, description="Adapters harvested at once (in one process).")
+    workers: int = Field(2, ge=1, le=32, description="Processes `biocross harvest` and the demo spread sources over "
+                         "(1 = everything in one process).")
     bulk_chunk: int = Field(1000, ge=1, description="Documents per bulk request.")
     safety_valve: float = Field(0.3, ge=0, le=1, description="Largest share of live records a full run may drop.")
 
