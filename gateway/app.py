@@ -13,9 +13,12 @@ from gateway.i18n import load_translators
 from gateway.keys import (
     ACCOUNTS,
     BUCKETS,
+    DASHBOARD,
     ES,
+    HEALTH,
     LIMITS,
     LINKS,
+    METRICS,
     OPENAPI,
     REQUESTS,
     SEARCH,
@@ -23,7 +26,9 @@ from gateway.keys import (
     SUBMIT_BUCKETS,
     SUBMIT_EMAIL_BUCKETS,
     TRANSLATORS,
+    USAGE,
 )
+from gateway.metrics import GatewayMetrics, count_backend_errors, observe_requests
 from gateway.middlewares import conditional_get, error_problems, on_prepare, rate_limit, request_context
 from gateway.openapi import build_openapi
 from gateway.ratelimit import GatewayLimits, TokenBuckets
@@ -31,10 +36,13 @@ from gateway.routes import setup_routes
 from gateway.sessions import session_middleware
 from gateway.signing import RequestLinks
 from indexer.client import make_client
+from indexer.health import HarvestHealthService
 from indexer.requests.accounts import AccountStore
 from indexer.requests.service import RequestService
 from indexer.requests.store import RequestStore
 from indexer.search.service import SearchService
+from indexer.usage.events import UsageEventWriter
+from indexer.usage.stats import DashboardService
 from schemas.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -46,17 +54,26 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     app[SEARCH] = SearchService(app[ES], prefix)
     app[ACCOUNTS] = AccountStore(app[ES], prefix)
     app[REQUESTS] = RequestService(RequestStore(app[ES], prefix), app[ACCOUNTS], app[LINKS], app[SETTINGS].requests)
+    app[HEALTH] = HarvestHealthService(app[ES], prefix)
+    app[DASHBOARD] = DashboardService(app[ES], prefix, app[HEALTH])
+    es_errors = app[METRICS].es_errors.labels("usage_writer")
+    app[USAGE] = UsageEventWriter(app[ES], prefix, on_error=es_errors.inc)
+    app[USAGE].start()
     yield
+    await app[USAGE].close()  # the last events are written before the client closes
     await app[ES].close()
 
 
 def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> web.Application:
     """Build the gateway with ``settings`` injected; one Elasticsearch client and search service per app."""
     limits = limits or GatewayLimits()
+    metrics = GatewayMetrics()
     app = web.Application(
         client_max_size=limits.max_body,
-        middlewares=[request_context, error_problems, session_middleware, rate_limit, conditional_get],
+        middlewares=[request_context, observe_requests(metrics), error_problems, count_backend_errors(metrics),
+                     session_middleware, rate_limit, conditional_get],
     )
+    app[METRICS] = metrics
     app[SETTINGS] = settings
     app[LIMITS] = limits
     app[BUCKETS] = TokenBuckets(limits.rate, limits.burst, limits.max_clients)

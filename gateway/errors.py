@@ -56,3 +56,8 @@ class InvalidLinkError(GatewayError):
 class AuthenticationRequiredError(GatewayError):
     """A staff API route was called without a valid ``Authorization: Bearer`` token. Raised by
     :mod:`gateway.auth`; the client should authenticate (401)."""
+
+
+class AdminRequiredError(GatewayError):
+    """A consortium administrator's page or token is required and the caller is staff of an
+    institution. Raised by :mod:`gateway.auth`; the client should not retry (403)."""

@@ -24,9 +24,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FLUSH_BYTES = 64 * 1024
 
 
-def _cell(value: str) -> str:
+def csv_cell(value: str) -> str:
     """A CSV cell that a spreadsheet will not run as a formula (harvested text is untrusted)."""
     return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+_cell = csv_cell
 
 
 def csv_row(resource: dict[str, Any]) -> list[str]:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
+from gateway.metrics import GatewayMetrics
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.signing import RequestLinks
+from indexer.health import HarvestHealthService
 from indexer.requests.accounts import AccountStore
 from indexer.requests.service import RequestService
 from indexer.search.service import SearchService
+from indexer.usage.events import UsageEventWriter
+from indexer.usage.stats import DashboardService
 from schemas.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -28,3 +32,8 @@ LINKS = web.AppKey("links", RequestLinks)
 #: Token buckets for request submissions: per client address and per email address.
 SUBMIT_BUCKETS = web.AppKey("submit_buckets", TokenBuckets)
 SUBMIT_EMAIL_BUCKETS = web.AppKey("submit_email_buckets", TokenBuckets)
+#: Portals: harvest health, the admin dashboard, the usage-event writer and Prometheus metrics.
+HEALTH = web.AppKey("health", HarvestHealthService)
+DASHBOARD = web.AppKey("dashboard", DashboardService)
+USAGE = web.AppKey("usage", UsageEventWriter)
+METRICS = web.AppKey("metrics", GatewayMetrics)

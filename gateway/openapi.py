@@ -23,14 +23,17 @@ from gateway.api_models import (
 )
 from gateway.params import ExportOptions, SuggestParams, is_list_field
 from gateway.problems import PROBLEM_TABLE
+from schemas.harvest import RejectionReason
 from schemas.requests import RequestStatus, TransitionInput
 from schemas.search import SearchQuery, SearchResponse
+from schemas.usage import HarvestOverview, RejectionPage, SourceHealth
 
 REF = "#/components/schemas/{model}"
 SEARCH_FILTERS = ["q", "resource_type", "institution", "species", "availability", "disease", "tissue",
                   "include_withdrawn"]
 JSON_MODELS: list[type[BaseModel]] = [SearchResponse, ResourceResponse, EntityResponse, SuggestResponse,
-                                      FacetsResponse, InstitutionList, Health, ProblemModel]
+                                      FacetsResponse, InstitutionList, Health, ProblemModel,
+                                      HarvestOverview, SourceHealth, RejectionPage]
 REQUEST_MODELS: list[type[BaseModel]] = [SearchQuery, SuggestParams, ExportOptions]
 
 
@@ -127,6 +130,31 @@ def _portal_paths() -> dict[str, Any]:
     }
 
 
+def _harvest_paths() -> dict[str, Any]:
+    """Harvest health for institutions' systems (staff tokens: own institutions' sources only)."""
+    errors = {"401": _problem("Missing or invalid API token."), "429": _problem("Rate limit exceeded.", retry=True),
+              "503": _problem("Harvest records temporarily unavailable.", retry=True)}
+    scoped = {**errors, "404": _problem("No such source in your scope.")}
+    source = _path_param("source", "Source (adapter) name.")
+    reason = {"name": "reason", "in": "query", "required": False, "description": "Only records of this reason.",
+              "schema": {"type": "string", "enum": [r.value for r in RejectionReason]}}
+
+    def get(op_id: str, summary: str, params: list[dict[str, Any]], model: str, responses: dict[str, Any]
+            ) -> dict[str, Any]:
+        return {"get": {"operationId": op_id, "summary": summary, "tags": ["portal"], "security": [{"bearer": []}],
+                        "parameters": params, "responses": {"200": _ok(model, summary), **responses}}}
+
+    return {
+        "/api/portal/harvests": get("portalHarvests", "Harvest health of every source in your scope.", [],
+                                    "HarvestOverview", errors),
+        "/api/portal/harvests/{source}": get("portalHarvest", "Latest run, history and rejections of one source.",
+                                             [source], "SourceHealth", scoped),
+        "/api/portal/harvests/{source}/rejections": get(
+            "portalRejections", "Quarantined records of one source, newest first, with raw payloads.",
+            [source, reason], "RejectionPage", {**scoped, "400": _problem("Invalid parameters.")}),
+    }
+
+
 def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
     """The OpenAPI 3.1 document for the gateway's JSON API."""
     _, defs = models_json_schema([(m, "validation") for m in REQUEST_MODELS] +
@@ -166,6 +194,7 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                                               "content": {"application/json": {"schema": {"$ref": REF.format(model="Health")}}}}}}},
     }
     paths.update(_portal_paths())
+    paths.update(_harvest_paths())
     transition_schema = TransitionInput.model_json_schema(ref_template=REF)
     components.update(transition_schema.pop("$defs", {}))
     components["TransitionInput"] = transition_schema

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from gateway.errors import (
+    AdminRequiredError,
     AuthenticationRequiredError,
     CsrfError,
     InvalidLinkError,
@@ -93,6 +94,7 @@ PROBLEM_TABLE: dict[type[Exception], ProblemKind] = {
     # Usage requests and staff accounts.
     ConflictError: ProblemKind("conflict", 409, "The request changed"),
     ActionNotPermittedError: ProblemKind("forbidden", 403, "Not allowed"),
+    AdminRequiredError: ProblemKind("forbidden", 403, "Not allowed"),
     CommentRequiredError: ProblemKind("validation", 400, "Invalid request parameters", issues=_input_issue),
     SubmissionError: ProblemKind("validation", 400, "Invalid request parameters", issues=_input_issue),
     AuthenticationError: ProblemKind("unauthorized", 401, "Authentication required", headers=_bearer),

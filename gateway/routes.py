@@ -6,7 +6,20 @@ from pathlib import Path
 
 from aiohttp import web
 
-from gateway.views import api, cart, docs, health, pages, portal, portal_api, requests_form, requests_track
+from gateway.views import (
+    admin,
+    api,
+    cart,
+    docs,
+    health,
+    metrics,
+    pages,
+    portal,
+    portal_api,
+    portal_harvests,
+    requests_form,
+    requests_track,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -56,4 +69,14 @@ def setup_routes(app: web.Application) -> None:
     router.add_get("/api/portal/requests", portal_api.list_requests, name="api-portal-requests")
     router.add_get("/api/portal/requests/{id}", portal_api.get_request, name="api-portal-request")
     router.add_post("/api/portal/requests/{id}/transition", portal_api.transition, name="api-portal-transition")
+    # Harvest health (staff: own institutions' sources; admin: all), the admin dashboard, metrics.
+    router.add_get("/portal/harvests", portal_harvests.harvests, name="portal-harvests")
+    router.add_get("/portal/harvests/{source}/rejections", portal_harvests.rejections, name="portal-rejections")
+    router.add_get("/api/portal/harvests", portal_harvests.api_harvests, name="api-portal-harvests")
+    router.add_get("/api/portal/harvests/{source}", portal_harvests.api_source, name="api-portal-harvest")
+    router.add_get("/api/portal/harvests/{source}/rejections", portal_harvests.api_rejections,
+                   name="api-portal-rejections")
+    router.add_get("/admin", admin.dashboard, name="admin")
+    router.add_get("/admin/export/{table}.csv", admin.export_table, name="admin-export")
+    router.add_get("/metrics", metrics.metrics, name="metrics")
     router.add_static("/static/", STATIC_DIR, name="static", append_version=True)

@@ -19,3 +19,8 @@ class SearchUnavailableError(IndexerError):
 
 class NotFoundError(IndexerError):
     """The requested resource or entity does not exist. The gateway answers 404."""
+
+
+class SourceNotFoundError(NotFoundError):
+    """A harvest source does not exist or belongs to an institution the caller may not see (the
+    two are told apart by nobody). Raised by the harvest health service; the gateway answers 404."""

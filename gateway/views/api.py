@@ -10,6 +10,7 @@ from gateway.export import stream_export
 from gateway.keys import SEARCH
 from gateway.params import ExportOptions, SuggestParams, parse, parse_pair
 from gateway.render import json_body, json_model
+from gateway.usage import record_search, record_view
 from schemas.institution import INSTITUTIONS
 from schemas.search import SearchQuery
 
@@ -17,7 +18,9 @@ from schemas.search import SearchQuery
 async def search(request: web.Request) -> web.Response:
     """``GET /api/search``: one page of entity groups with facets and ``next_cursor``."""
     query = parse(SearchQuery, request.query)
-    return json_model(await request.app[SEARCH].search(query))
+    result = await request.app[SEARCH].search(query)
+    record_search(request, query, result, "api")
+    return json_model(result)
 
 
 async def facets(request: web.Request) -> web.Response:
@@ -38,6 +41,7 @@ async def suggest(request: web.Request) -> web.Response:
 async def resource(request: web.Request) -> web.Response:
     """``GET /api/resources/{id}``: a resource, whether withdrawn, and its material's other holdings."""
     found, withdrawn, others = await request.app[SEARCH].get_resource(request.match_info["id"])
+    record_view(request, found, "api")
     return json_body({"resource": found, "withdrawn": withdrawn,
                       "other_holdings": [h.model_dump(mode="json") for h in others]})
 

@@ -11,6 +11,7 @@ from gateway.jsonld import resource_jsonld
 from gateway.keys import SEARCH, SETTINGS
 from gateway.params import parse
 from gateway.render import render_page, script_json
+from gateway.usage import record_search, record_view
 from indexer.search.builder import FACET_FIELDS
 from schemas.institution import INSTITUTIONS
 from schemas.search import MAX_QUERY_CHARS, SearchQuery
@@ -29,6 +30,7 @@ async def search_page(request: web.Request) -> web.Response:
         return render_page(request, "search.html", {"query": kept, "result": None, "issues": exc.issues,
                                                     "links": links, "facet_names": list(FACET_FIELDS)}, status=400)
     result = await request.app[SEARCH].search(query)
+    record_search(request, query, result, "page")
     return render_page(request, "search.html", {"query": query, "result": result, "issues": [], "links": links,
                                                 "facet_names": list(FACET_FIELDS)})
 
@@ -36,6 +38,7 @@ async def search_page(request: web.Request) -> web.Response:
 async def resource_page(request: web.Request) -> web.Response:
     """``GET /resources/{id}``: every field, cross-references, other holdings, JSON-LD, add to cart."""
     resource, withdrawn, others = await request.app[SEARCH].get_resource(request.match_info["id"])
+    record_view(request, resource, "page")
     url = request.app[SETTINGS].gateway.public_url.rstrip("/") + request.path
     return render_page(request, "resource.html", {
         "r": resource, "withdrawn": withdrawn, "others": others, "xref_urls": XREF_URLS,

@@ -100,3 +100,9 @@ async def deliver_pending(store: RequestStore, send: Sender, *, worker: str, cla
         await _deliver_one(store, send, request_id, worker=worker, claim_seconds=claim_seconds,
                            retry_seconds=retry_seconds, now=now, report=report)
     return report
+
+
+async def pending_mail_count(store: RequestStore) -> int:
+    """How many queued mails are not sent yet (for the metrics gauge; searches lag by a refresh)."""
+    return sum([sum(1 for mail in r.outbox if mail.sent_at is None)
+                async for r in store.scan({"term": {"has_pending_mail": True}})])

@@ -1,0 +1,32 @@
+"""``GET /metrics``: Prometheus text exposition (administrators' tokens and direct loopback clients)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from elastic_transport import TransportError
+from elasticsearch import ApiError
+
+from gateway.auth import require_metrics_access
+from gateway.keys import METRICS, REQUESTS, USAGE
+from gateway.metrics import CONTENT_TYPE
+from indexer.requests.outbox import pending_mail_count
+
+log = logging.getLogger(__name__)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Every metric of this gateway; the outbox gauge is read now (kept as it was if that fails)."""
+    await require_metrics_access(request)
+    collectors = request.app[METRICS]
+    try:
+        collectors.outbox_pending.set(await pending_mail_count(request.app[REQUESTS].store))
+    except (TransportError, ApiError) as exc:
+        collectors.es_errors.labels("metrics").inc()
+        log.warning("outbox gauge not updated: %s", type(exc).__name__)
+    writer = request.app[USAGE]
+    collectors.usage_dropped.set(writer.dropped)
+    collectors.usage_written.set(writer.written)
+    return web.Response(body=collectors.exposition(), headers={"Content-Type": CONTENT_TYPE,
+                                                               "Cache-Control": "no-store"})

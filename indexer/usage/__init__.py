@@ -1,0 +1,1 @@
+"""Usage events (searches, views): the buffered writer and the dashboard aggregations."""
