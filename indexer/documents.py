@@ -50,6 +50,21 @@ def _body_texts(r: Resource) -> list[str]:
     return [t for t in texts if t]
 
 
+def suggest_field(inputs: list[str], *, withdrawn: bool) -> dict[str, Any] | None:
+    """The completion field; its ``state`` context keeps withdrawn records out of autocomplete."""
+    if not inputs:
+        return None
+    return {"input": inputs, "contexts": {"state": ["withdrawn" if withdrawn else "live"]}}
+
+
+def withdraw_doc(doc: dict[str, Any], when: str) -> dict[str, Any]:
+    """``doc`` (an indexed document) marked withdrawn, keeping the first withdrawal time."""
+    suggest = doc.get("suggest")
+    doc.update(withdrawn=True, availability="withdrawn", withdrawn_at=doc.get("withdrawn_at") or when,
+               suggest=suggest_field(suggest["input"], withdrawn=True) if suggest else None)
+    return doc
+
+
 def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run: str | None = None) -> dict[str, Any]:
     """The indexed document of ``resource``. Pure function: same resource → same document."""
     names = [resource.name, *resource.synonyms]
@@ -87,6 +102,6 @@ def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run:
         "body_en": _join([p.en for p in body_parts]),
         "body_cjk": _join([index_grams(p.norm) for p in body_parts]),
         "body_norm": _join([p.norm for p in body_parts]),
-        "suggest": {"input": suggest_inputs} if suggest_inputs else None,
+        "suggest": suggest_field(suggest_inputs, withdrawn=withdrawn),
         "resource": resource_json,
     }

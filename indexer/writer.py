@@ -19,7 +19,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_bulk
 
-from indexer.documents import resource_to_doc
+from indexer.documents import resource_to_doc, withdraw_doc
 from indexer.names import resources_index_pattern
 from indexer.publish import create_generation, live_generation, publish_generation
 from indexer.store import HarvestStore, ensure_system_indices
@@ -61,6 +61,7 @@ class HarvestWriter:
         self.previous_checkpoint: Checkpoint | None = None
         self._resources: list[Resource] = []
         self._actions: list[dict[str, Any]] = []
+        self._deleted: list[str] = []
         self._inflight: asyncio.Task[None] | None = None
         self.started_at = datetime.now(UTC)
 
@@ -105,9 +106,7 @@ class HarvestWriter:
         """Withdraw a record the source reports deleted (full runs withdraw by absence at the end)."""
         if self.mode is HarvestMode.FULL:
             return
-        now = datetime.now(UTC).isoformat()
-        self._actions.append({"_op_type": "update", "_index": self.index, "_id": resource_id(deletion.institution, deletion.catalog_id),
-                              "doc": {"withdrawn": True, "availability": "withdrawn", "withdrawn_at": now}})
+        self._deleted.append(resource_id(deletion.institution, deletion.catalog_id))
 
     async def checkpoint(self, checkpoint: Checkpoint) -> None:
         """Persist a resume point after everything before it is written."""
@@ -120,17 +119,24 @@ class HarvestWriter:
         if self._inflight is not None:
             await self._inflight
             self._inflight = None
-        resources, actions = self._resources, self._actions
-        self._resources, self._actions = [], []
-        if resources or actions:
-            self._inflight = asyncio.create_task(self._write(resources, actions))
+        resources, actions, deleted = self._resources, self._actions, self._deleted
+        self._resources, self._actions, self._deleted = [], [], []
+        if resources or actions or deleted:
+            self._inflight = asyncio.create_task(self._write(resources, actions, deleted))
         if wait and self._inflight is not None:
             await self._inflight
             self._inflight = None
 
-    async def _write(self, resources: list[Resource], actions: list[dict[str, Any]]) -> None:
+    async def _write(self, resources: list[Resource], actions: list[dict[str, Any]], deleted: list[str]) -> None:
         if resources and self.mode is HarvestMode.INCREMENTAL:
             resources = await self._changed_only(resources)
+        if deleted:
+            # Read-modify-write (no scripts on a core-only cluster): the whole document changes, its
+            # autocomplete context included.
+            found = await self.es.mget(index=self.index, ids=list(dict.fromkeys(deleted)))
+            now = datetime.now(UTC).isoformat()
+            actions = actions + [{"_index": self.index, "_id": d["_id"], "_source": withdraw_doc(d["_source"], now)}
+                                 for d in found["docs"] if d.get("found") and not d["_source"].get("withdrawn")]
         batch = [{"_index": self.index, "_id": r.id, "_source": resource_to_doc(r, harvest_run=self.run_id)}
                  for r in resources] + actions
         if not batch:
@@ -218,7 +224,7 @@ class HarvestWriter:
                 doc = hit["_source"]
                 if not doc.get("withdrawn"):
                     self.counts.withdrawn += 1
-                    doc.update(withdrawn=True, availability="withdrawn", withdrawn_at=now)
+                    doc = withdraw_doc(doc, now)
                 actions.append({"_index": self.index, "_id": hit["_id"], "_source": doc})
             if actions:
                 await async_bulk(self.es, actions, max_retries=5)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-RESOURCES_MAPPING_VERSION = 1
+RESOURCES_MAPPING_VERSION = 2  # 2: completion contexts (withdrawn records leave autocomplete)
 
 # Tokens are produced in Python (indexer.analysis); the built-in ``whitespace`` analyzer only splits
 # them. (Core Elasticsearch has that analyzer but no whitespace *tokenizer* for custom analyzers.)
@@ -79,7 +79,8 @@ def resources_index_body(*, shards: int = 1, replicas: int = 0) -> dict[str, Any
                 "body_en": _WS_TEXT,
                 "body_cjk": _CJK_TEXT,
                 "body_norm": {"type": "text", "analyzer": "bx_std"},
-                "suggest": {"type": "completion", "analyzer": "bx_std", "max_input_length": 80},
+                "suggest": {"type": "completion", "analyzer": "bx_std", "max_input_length": 80,
+                            "contexts": [{"name": "state", "type": "category"}]},
                 # the mapped resource as the API returns it; stored, not indexed
                 "resource": {"type": "object", "enabled": False},
             },

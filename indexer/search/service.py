@@ -214,7 +214,8 @@ class SearchService:
         if not text:
             return []
         resp = await self._call(self.es.search(index=self.alias, size=0, suggest={
-            "names": {"prefix": text, "completion": {"field": "suggest", "size": size, "skip_duplicates": True}}}))
+            "names": {"prefix": text, "completion": {"field": "suggest", "size": size, "skip_duplicates": True,
+                                                     "contexts": {"state": ["live"]}}}}))
         options = resp["suggest"]["names"][0]["options"]
         return [o["text"] for o in options]
 

@@ -12,6 +12,7 @@ from adapters.registry import Registry, builtin_adapters
 from biocross.harvest import SourceSpec, harvest_all
 from demo.generator.ledger import expected_dirt
 from indexer.names import resources_alias
+from indexer.search.service import SearchService
 from schemas.harvest import HarvestMode
 from schemas.settings import Settings
 
@@ -50,6 +51,13 @@ async def test_full_incremental_and_safety_valve_on_simulated_sources(es: AsyncE
         assert inc["outcome"] == "updated" and inc["deleted"] == 4
         after = await _live(es, prefix, "naro")
         assert len(after) == len(naro_before) + 7 - 4
+        gone = naro_before - after
+        assert len(gone) == 4
+        service = SearchService(es, prefix)
+        live_id = sorted(after)[0]
+        assert live_id.lower() in await service.suggest(live_id, size=20)
+        for catalog_id in gone:  # withdrawn records also leave autocomplete
+            assert catalog_id.lower() not in await service.suggest(catalog_id, size=20)
 
         sources.state["jcrb"].set_fault("shrink")
         [held] = await harvest_all(es, prefix, registry, specs[1:], HarvestMode.FULL)
