@@ -16,17 +16,16 @@ from urllib.parse import urljoin
 
 from pydantic import Field, field_validator
 
-from adapters.errors import ProtocolError
-from adapters.events import HarvestItem, RawRecord
+from adapters.events import RawRecord
 from adapters.fixtures import ContractFixture
 from adapters.toolkits.html import (
     HtmlCatalogAdapter,
     HtmlCatalogConfig,
     compile_selector,
+    in_order,
     select_links,
     select_texts,
 )
-from schemas.harvest import Checkpoint
 
 _DETAIL_OK = frozenset({200, 404, 410})
 
@@ -91,30 +90,9 @@ class NiesAdapter(HtmlCatalogAdapter):
         merged = {**data, **{k: v for k, v in detail.data.items() if v}}
         return RawRecord(merged, source_id=resp.url)
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
-        url: str | None = (checkpoint.extra.get("next_page") if checkpoint else None) or self.config.endpoint
-        gate = asyncio.Semaphore(self.config.concurrency)
-        pages = 0
-        while url:
-            pages += 1
-            if pages > self.config.max_pages:
-                raise ProtocolError(f"more than {self.config.max_pages} list pages", adapter=self.source)
-            if not await self._allowed(url):
-                raise ProtocolError("robots.txt forbids the list page", adapter=self.source, url=url)
-            resp, body = await self.http.fetch(url, self.policy)
-            doc = self.parse_page(resp, body)
-            rows = [self.row_record(row, resp.url) for row in compile_selector(self.config.rows)(doc)]
-            tasks = [asyncio.ensure_future(self.complete(data, link, f"{resp.url}#row{n}", gate))
-                     for n, (data, link) in enumerate(rows, 1)]
-            try:
-                for task in tasks:  # in page order; detail pages fetched concurrently up to `concurrency`
-                    yield await task
-            finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-            nxt = select_links(doc, self.config.next_page)[:1] if self.config.next_page else []
-            url = urljoin(resp.url, nxt[0]) if nxt else None
-            if url:
-                yield Checkpoint(extra={"next_page": url})
-        yield Checkpoint()
+    async def page_records(self, doc: Any, page_url: str, gate: asyncio.Semaphore) -> AsyncIterator[RawRecord]:
+        """Every row of the list page, completed by its detail page (fetched concurrently, in page order)."""
+        rows = [self.row_record(row, page_url) for row in compile_selector(self.config.rows)(doc)]
+        async for record in in_order([self.complete(data, link, f"{page_url}#row{n}", gate)
+                                      for n, (data, link) in enumerate(rows, 1)]):
+            yield record

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import urllib.robotparser
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -28,6 +28,8 @@ from adapters.events import HarvestItem, RawRecord
 from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
 from schemas.harvest import Checkpoint
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=512)
@@ -116,6 +118,19 @@ class HtmlCatalogConfig(AdapterConfig):
         return value
 
 
+async def in_order(coros: list[Coroutine[Any, Any, T]]) -> AsyncIterator[T]:
+    """Run ``coros`` concurrently (callers bound them with a semaphore) and yield their results in
+    order; the rest are cancelled if the consumer stops early."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        for task in tasks:
+            yield await task
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
     """Scrapes an HTML catalog (list pages → detail pages)."""
 
@@ -179,6 +194,18 @@ class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
             resp, body = await self.http.fetch(url, self.policy)
         return self.extract(self.parse_page(resp, body), resp.url)
 
+    async def page_records(self, doc: Any, page_url: str, gate: asyncio.Semaphore) -> AsyncIterator[RawRecord]:
+        """The records of one list page: its rows, then its item links' detail pages. Override this
+        (not ``harvest``, which owns paging, robots.txt and checkpoints) for other page shapes."""
+        if self.config.rows:
+            for row in compile_selector(self.config.rows)(doc):
+                yield self.extract(row, page_url)
+        if self.config.item_links:
+            links = [urljoin(page_url, href) for href in select_links(doc, self.config.item_links)]
+            async for record in in_order([self._detail(link, gate) for link in dict.fromkeys(links)]):
+                if record is not None:
+                    yield record
+
     async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
         url: str | None = (checkpoint.extra.get("next_page") if checkpoint else None) or self.config.endpoint
         gate = asyncio.Semaphore(self.config.concurrency)
@@ -191,20 +218,8 @@ class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
                 raise ProtocolError("robots.txt forbids the list page", adapter=self.source, url=url)
             resp, body = await self.http.fetch(url, self.policy)
             doc = self.parse_page(resp, body)
-            if self.config.rows:
-                for row in compile_selector(self.config.rows)(doc):
-                    yield self.extract(row, resp.url)
-            if self.config.item_links:
-                links = [urljoin(resp.url, href) for href in select_links(doc, self.config.item_links)]
-                tasks = [asyncio.ensure_future(self._detail(link, gate)) for link in dict.fromkeys(links)]
-                try:
-                    for task in tasks:  # in page order; fetched concurrently up to `concurrency`
-                        if (record := await task) is not None:
-                            yield record
-                finally:
-                    for task in tasks:
-                        task.cancel()
-                    await asyncio.gather(*tasks, return_exceptions=True)
+            async for record in self.page_records(doc, resp.url, gate):
+                yield record
             nxt = select_links(doc, self.config.next_page)[:1] if self.config.next_page else []
             url = urljoin(resp.url, nxt[0]) if nxt else None
             if url:
