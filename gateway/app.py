@@ -28,7 +28,7 @@ from gateway.keys import (
     TRANSLATORS,
     USAGE,
 )
-from gateway.metrics import GatewayMetrics, count_backend_errors, observe_requests
+from gateway.metrics import GatewayMetrics, count_backend_errors
 from gateway.middlewares import conditional_get, error_problems, on_prepare, rate_limit, request_context
 from gateway.openapi import build_openapi
 from gateway.ratelimit import GatewayLimits, TokenBuckets
@@ -70,7 +70,7 @@ def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> we
     metrics = GatewayMetrics()
     app = web.Application(
         client_max_size=limits.max_body,
-        middlewares=[request_context, observe_requests(metrics), error_problems, count_backend_errors(metrics),
+        middlewares=[request_context, error_problems, count_backend_errors(metrics),
                      session_middleware, rate_limit, conditional_get],
     )
     app[METRICS] = metrics

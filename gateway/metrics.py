@@ -7,7 +7,6 @@ collide). ``/metrics`` serves the text exposition format; who may read it is dec
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -42,6 +41,13 @@ class GatewayMetrics:
         self.usage_dropped = Gauge("biocross_usage_events_dropped", "Usage events dropped since start.", registry=r)
         self.usage_written = Gauge("biocross_usage_events_written", "Usage events written since start.", registry=r)
 
+    def observe(self, request: web.Request, status: int, seconds: float) -> None:
+        """Count and time one answered request (called by ``gateway.middlewares.request_context``, the
+        one place that measures every request)."""
+        name = route_name(request)
+        self.http_requests.labels(name, request.method, str(status)).inc()
+        self.latency.labels(name, request.method).observe(seconds)
+
     def exposition(self) -> bytes:
         """Every metric in the text exposition format."""
         return generate_latest(self.registry)
@@ -52,28 +58,6 @@ def route_name(request: web.Request) -> str:
     route = request.match_info.route
     name = route.name or (route.resource.name if route.resource is not None else None)
     return name or "unmatched"
-
-
-def observe_requests(metrics: GatewayMetrics) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
-    """A middleware counting requests by route, method and final status, and timing them."""
-
-    @web.middleware
-    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await handler(request)
-            status = response.status
-            return response
-        except web.HTTPException as exc:
-            status = exc.status
-            raise
-        finally:
-            name = route_name(request)
-            metrics.http_requests.labels(name, request.method, str(status)).inc()
-            metrics.latency.labels(name, request.method).observe(time.perf_counter() - started)
-
-    return middleware
 
 
 def count_backend_errors(metrics: GatewayMetrics) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from gateway.errors import RateLimitedError
 from gateway.i18n import LANG_COOKIE, LANGUAGES
-from gateway.keys import BUCKETS, SETTINGS
+from gateway.keys import BUCKETS, METRICS, SETTINGS
 from gateway.problems import INTERNAL, Problem, ProblemKind, lookup, problem_for
 from gateway.render import render_page
 
@@ -60,9 +60,13 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         status = exc.status
         raise
     finally:
+        seconds = time.perf_counter() - started
+        metrics = request.app.get(METRICS)
+        if metrics is not None:
+            metrics.observe(request, status, seconds)
         access_log.info(json.dumps({
             "event": "request", "request_id": request[REQUEST_ID], "method": request.method,
-            "path": request.path, "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "path": request.path, "status": status, "duration_ms": round(seconds * 1000, 1),
             "remote": request.remote,
         }), extra={"request_id": request[REQUEST_ID]})
 
