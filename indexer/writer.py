@@ -135,8 +135,10 @@ class HarvestWriter:
             # autocomplete context included.
             found = await self.es.mget(index=self.index, ids=list(dict.fromkeys(deleted)))
             now = datetime.now(UTC).isoformat()
-            actions = actions + [{"_index": self.index, "_id": d["_id"], "_source": withdraw_doc(d["_source"], now)}
-                                 for d in found["docs"] if d.get("found") and not d["_source"].get("withdrawn")]
+            withdrawals = [{"_index": self.index, "_id": d["_id"], "_source": withdraw_doc(d["_source"], now)}
+                           for d in found["docs"] if d.get("found") and not d["_source"].get("withdrawn")]
+            self.counts.withdrawn += len(withdrawals)
+            actions = actions + withdrawals
         batch = [{"_index": self.index, "_id": r.id, "_source": resource_to_doc(r, harvest_run=self.run_id)}
                  for r in resources] + actions
         if not batch:
@@ -145,11 +147,10 @@ class HarvestWriter:
                                        raise_on_error=False, raise_on_exception=True)
         errors: list[dict[str, Any]] = failed if isinstance(failed, list) else []
         self.counts.indexed += len(resources)
-        real = [e for e in errors if not _is_missing_update(e)]
-        self.counts.indexed -= sum(1 for e in real if "index" in e)
-        if real:
-            self.counts.bulk_errors += len(real)
-            self.counts.errors.append(f"{len(real)} bulk item errors, first: {_error_reason(real[0])}")
+        self.counts.indexed -= sum(1 for e in errors if "index" in e)
+        if errors:
+            self.counts.bulk_errors += len(errors)
+            self.counts.errors.append(f"{len(errors)} bulk item errors, first: {_error_reason(errors[0])}")
 
     async def _changed_only(self, resources: list[Resource]) -> list[Resource]:
         resp = await self.es.mget(index=self.index, ids=[r.id for r in resources], source=["content_hash", "withdrawn"])
@@ -269,11 +270,6 @@ async def accept_run(es: AsyncElasticsearch, prefix: str, run_id: str) -> dict[s
     run.update(outcome="published", errors=(run.get("errors") or "") + "\naccepted by an operator")
     await store.save_run(run)
     return run
-
-
-def _is_missing_update(error: dict[str, Any]) -> bool:
-    item = error.get("update") or {}
-    return item.get("status") == 404
 
 
 def _error_reason(error: dict[str, Any]) -> str:

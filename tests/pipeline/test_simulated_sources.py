@@ -48,7 +48,7 @@ async def test_full_incremental_and_safety_valve_on_simulated_sources(es: AsyncE
         naro_before = await _live(es, prefix, "naro")
         sources.state["naro"].mutate(add=7, update=5, delete=4)
         [inc] = await harvest_all(es, prefix, registry, specs[:1], HarvestMode.INCREMENTAL)
-        assert inc["outcome"] == "updated" and inc["deleted"] == 4
+        assert inc["outcome"] == "updated" and inc["deleted"] == 4 and inc["withdrawn"] == 4
         after = await _live(es, prefix, "naro")
         assert len(after) == len(naro_before) + 7 - 4
         gone = naro_before - after
