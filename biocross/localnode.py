@@ -1,13 +1,16 @@
 """A local single-node Elasticsearch for development, tests, demo and benchmarks.
 
 The node is Elastic's ``integ-test-zip`` distribution from Maven Central (server, transport and
-x-pack core/security only; none of the optional modules). It is fetched with Maven (which verifies
-its checksum), cached outside the clone, configured for 127.0.0.1 with security off, and run as an
+x-pack core/security only; none of the optional modules). It is fetched with Maven into a Maven
+repository under the biocross cache, verified against the SHA-512 pinned next to the version (the
+registries reached from some machines serve the zip but not its ``.sha1``/``.md5``, so Maven's own
+strict checksums cannot be relied on), cached outside the clone, configured for 127.0.0.1 with security off, and run as an
 unprivileged user when we are root, because Elasticsearch refuses to run as root.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pwd
@@ -25,8 +28,9 @@ from pathlib import Path
 
 from schemas.settings import LocalNodeSettings
 
-#: The one place the Elasticsearch version is pinned. Its major must match the Python client's.
-ES_VERSION = "9.5.4"
+#: The one place the Elasticsearch version is pinned, with the SHA-512 of its integ-test-zip: bump both
+#: in the same line. The major must match the Python client's.
+ES_VERSION, ES_SHA512 = "9.5.4", "a75df614854ace52dd0bce977662b3792873ac077ec0af9026cd0b2a0eb119e449910f8eb8ed577d1a83c51c6ee6af71bf5004c3cf5b418c979186de8b5dd9e6"  # noqa: E501
 MAVEN_COORDINATES = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
 MIN_JAVA = 21
 
@@ -94,6 +98,21 @@ def find_jdk() -> tuple[Path, int]:
     return home, version
 
 
+def verify_sha512(path: Path, expected: str) -> None:
+    """Check ``path`` against a pinned SHA-512; on a mismatch delete it and say both hashes."""
+    digest = hashlib.sha512()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    actual = digest.hexdigest()
+    if actual != expected.lower():
+        path.unlink(missing_ok=True)
+        raise LocalNodeError(
+            f"checksum mismatch for {path.name}: expected SHA-512 {expected}, got {actual}; "
+            "the file was deleted (fetch again, or check the registry you reach)"
+        )
+
+
 class LocalNode:
     """Fetch, configure, start, stop and inspect the local node."""
 
@@ -108,22 +127,10 @@ class LocalNode:
 
     # -- fetching -------------------------------------------------------------------------
     def ensure_distribution(self, log: Callable[[str], object] = print) -> Path:
-        """Download (via Maven, checksum-verified) and unpack the pinned distribution once."""
+        """Fetch (Maven, into the cache's own repository), verify (pinned SHA-512) and unpack once."""
         if (self.home / "bin" / "elasticsearch").exists():
             return self.home
-        m2 = Path.home() / ".m2" / "repository" / "org/elasticsearch/distribution/integ-test-zip/elasticsearch"
-        archive = m2 / ES_VERSION / f"elasticsearch-{ES_VERSION}.zip"
-        if not archive.is_file():
-            if shutil.which("mvn") is None:
-                raise LocalNodeError("Maven (mvn) is needed to fetch Elasticsearch from Maven Central")
-            log(f"fetching {MAVEN_COORDINATES} from Maven Central ...")
-            proc = subprocess.run(
-                ["mvn", "-B", "-q", "--strict-checksums", "dependency:get",
-                 f"-Dartifact={MAVEN_COORDINATES}", "-Dtransitive=false"],
-                capture_output=True, text=True, check=False,
-            )
-            if proc.returncode != 0 or not archive.is_file():
-                raise LocalNodeError(f"Maven could not fetch {MAVEN_COORDINATES}:\n{proc.stdout}{proc.stderr}")
+        archive = self.fetch_archive(log)
         log(f"unpacking {archive.name} into {self.cache}")
         self.cache.mkdir(parents=True, exist_ok=True)
         tmp = self.cache / f".unpack-{os.getpid()}"
@@ -139,6 +146,30 @@ class LocalNode:
         os.replace(tmp / f"elasticsearch-{ES_VERSION}", self.home)
         shutil.rmtree(tmp, ignore_errors=True)
         return self.home
+
+    @property
+    def maven_repo(self) -> Path:
+        """The Maven repository biocross fetches into (never the user's ``~/.m2``)."""
+        return self.cache / "m2"
+
+    def fetch_archive(self, log: Callable[[str], object] = print) -> Path:
+        """The pinned distribution zip in the cache's Maven repository, fetched if needed, verified."""
+        archive = (self.maven_repo / "org/elasticsearch/distribution/integ-test-zip/elasticsearch"
+                   / ES_VERSION / f"elasticsearch-{ES_VERSION}.zip")
+        if not archive.is_file():
+            if shutil.which("mvn") is None:
+                raise LocalNodeError("Maven (mvn) is needed to fetch Elasticsearch from Maven Central")
+            log(f"fetching {MAVEN_COORDINATES} from Maven Central into {self.maven_repo} ...")
+            self.maven_repo.mkdir(parents=True, exist_ok=True)
+            proc = subprocess.run(
+                ["mvn", "-B", "-q", "dependency:get", f"-Dmaven.repo.local={self.maven_repo}",
+                 f"-Dartifact={MAVEN_COORDINATES}", "-Dtransitive=false"],
+                capture_output=True, text=True, check=False,
+            )
+            if proc.returncode != 0 or not archive.is_file():
+                raise LocalNodeError(f"Maven could not fetch {MAVEN_COORDINATES}:\n{proc.stdout}{proc.stderr}")
+        verify_sha512(archive, ES_SHA512)
+        return archive
 
     # -- configuration --------------------------------------------------------------------
     def _write_config(self) -> None:

@@ -14,7 +14,7 @@ from adapters.samples.servers import html_app
 from adapters.toolkits.dwca import DwcaAdapter
 from adapters.toolkits.html import HtmlCatalogAdapter
 
-REALDATA = Path("/work/shared/realdata")
+REALDATA = Path(__file__).resolve().parents[1] / "data" / "realdata"
 
 
 async def test_html_catalog_obeys_robots_and_crawl_delay(http, server) -> None:

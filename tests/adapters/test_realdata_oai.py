@@ -15,7 +15,7 @@ from adapters.fixtures import build_adapter, collect
 from adapters.toolkits.oaipmh import OaiPmhAdapter
 from schemas.harvest import Checkpoint, HarvestMode
 
-REAL = Path("/work/shared/realdata")
+REAL = Path(__file__).resolve().parents[1] / "data" / "realdata"
 MAPPING = {"catalog_id": "header.local_id", "name": "dc:title", "resource_type": {"const": "other"},
            "description.en": {"from": "dc:description", "transforms": ["html_text"]},
            "created": {"from": "dc:date", "transforms": ["date"]}}

@@ -14,7 +14,7 @@ from adapters.standards.bbmri import BbmriDirectoryAdapter, FhirCollectionAdapte
 from schemas.harvest import RejectionReason
 from schemas.vocab import ResourceType
 
-REAL = Path("/work/shared/realdata")
+REAL = Path(__file__).resolve().parents[1] / "data" / "realdata"
 EXAMPLE = Path(__file__).resolve().parents[2] / "adapters/examples/jcm_bacdive.toml"
 
 
