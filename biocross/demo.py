@@ -7,9 +7,11 @@ every institution's adapter with visible progress, then serves the gateway until
 from __future__ import annotations
 
 import asyncio
+import secrets
 import sys
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from adapters.config import parse_adapters_toml
 from adapters.registry import load_registry
@@ -75,7 +77,9 @@ def run_demo(settings: Settings, *, total: int = 60_000, sources_port: int = 880
     status = node.start(log=_say)
     _say(f"Elasticsearch {status.es_version} ready at {node.url}")
     es = EsSettings.model_validate({**settings.es.model_dump(), "url": node.url})
-    settings = settings.model_copy(update={"es": es})
+    # The demo signs cookies and links with a key of its own run, never a known one.
+    gateway = settings.gateway.model_copy(update={"secret_key": SecretStr(secrets.token_urlsafe(32))})
+    settings = settings.model_copy(update={"es": es, "gateway": gateway})
     try:
         asyncio.run(_demo(settings, total, sources_port))
     except KeyboardInterrupt:
