@@ -38,6 +38,10 @@ class GatewayMetrics:
                                  ["where"], registry=r)
         self.outbox_pending = Gauge("biocross_outbox_pending_mails", "Queued mails not sent yet (read on scrape).",
                                     registry=r)
+        self.outbox_oldest_age = Gauge(
+            "biocross_outbox_oldest_pending_age_seconds",
+            "Age of the oldest queued mail not sent yet; grows when no mailer runs or SMTP refuses (read on scrape).",
+            registry=r)
         self.usage_dropped = Gauge("biocross_usage_events_dropped", "Usage events dropped since start.", registry=r)
         self.usage_written = Gauge("biocross_usage_events_written", "Usage events written since start.", registry=r)
 

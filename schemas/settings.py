@@ -114,6 +114,8 @@ class RequestsSettings(BaseModel):
     mail_retry_seconds: float = Field(60.0, ge=0, description="First delay before retrying a failed mail (doubles).")
     mail_claim_seconds: float = Field(120.0, gt=0, description="Lease a mailer holds on mails it is sending.")
     mailer_interval_seconds: float = Field(10.0, gt=0, description="Pause between mailer passes.")
+    outbox_stall_seconds: float = Field(600.0, gt=0, description=(
+        "The dashboard warns when the oldest unsent mail is older than this (no mailer, or SMTP refusing)."))
 
 
 def _toml_path() -> Path | None:

@@ -11,17 +11,19 @@ from elasticsearch import ApiError
 from gateway.auth import require_metrics_access
 from gateway.keys import METRICS, REQUESTS, USAGE
 from gateway.metrics import CONTENT_TYPE
-from indexer.requests.outbox import pending_mail_count
+from indexer.requests.outbox import outbox_status
 
 log = logging.getLogger(__name__)
 
 
 async def metrics(request: web.Request) -> web.Response:
-    """Every metric of this gateway; the outbox gauge is read now (kept as it was if that fails)."""
+    """Every metric of this gateway; the outbox gauges are read now (kept as it was if that fails)."""
     await require_metrics_access(request)
     collectors = request.app[METRICS]
     try:
-        collectors.outbox_pending.set(await pending_mail_count(request.app[REQUESTS].store))
+        status = await outbox_status(request.app[REQUESTS].store)
+        collectors.outbox_pending.set(status.pending)
+        collectors.outbox_oldest_age.set(status.oldest_age_seconds())
     except (TransportError, ApiError) as exc:
         collectors.es_errors.labels("metrics").inc()
         log.warning("outbox gauge not updated: %s", type(exc).__name__)

@@ -108,6 +108,11 @@ class AccountStore:
         """Disable (or re-enable) an account; its sessions and tokens stop working at once."""
         return await self._update(username, disabled=disabled)
 
+    async def set_password(self, username: str, password: str) -> Account:
+        """Give an account a new password (hashed here)."""
+        password_hash = await asyncio.to_thread(self.hasher.hash, password)
+        return await self._update(username, password_hash=password_hash)
+
     async def staff_emails(self, institution: str) -> list[str]:
         """Addresses of the active staff handling ``institution``."""
         await self.ensure()
