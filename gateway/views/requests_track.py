@@ -22,8 +22,8 @@ def _(message: str) -> str:
 
 NOTICES = {
     "verified": _("Thank you: your email address is confirmed and your requests were sent to the institutions."),
-    "done": _("Saved. The institution has been notified."),
-    "sent": _("Your message was sent."),
+    "done": _("Saved. The institution is told by email (queued for delivery)."),
+    "sent": _("Your message is in the thread; the institution is told by email (queued for delivery)."),
 }
 
 
