@@ -12,6 +12,7 @@ from aiohttp import web
 from gateway.i18n import load_translators
 from gateway.keys import (
     ACCOUNTS,
+    BREAKER,
     BUCKETS,
     DASHBOARD,
     ES,
@@ -29,12 +30,20 @@ from gateway.keys import (
     USAGE,
 )
 from gateway.metrics import GatewayMetrics, count_backend_errors
-from gateway.middlewares import conditional_get, error_problems, on_prepare, rate_limit, request_context
+from gateway.middlewares import (
+    conditional_get,
+    error_problems,
+    on_prepare,
+    rate_limit,
+    request_context,
+    time_budget,
+)
 from gateway.openapi import build_openapi
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.routes import setup_routes
 from gateway.sessions import session_middleware
 from gateway.signing import RequestLinks
+from indexer.breaker import CircuitBreaker
 from indexer.client import make_client
 from indexer.health import HarvestHealthService
 from indexer.requests.accounts import AccountStore
@@ -49,9 +58,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
-    app[ES] = make_client(app[SETTINGS].es)
+    app[ES] = make_client(app[SETTINGS].es, app[BREAKER])
     prefix = app[SETTINGS].es.index_prefix
-    app[SEARCH] = SearchService(app[ES], prefix)
+    app[SEARCH] = SearchService(app[ES], prefix, cursor_keys=app[SETTINGS].gateway.derived_keys("cursor"))
     app[ACCOUNTS] = AccountStore(app[ES], prefix)
     app[REQUESTS] = RequestService(RequestStore(app[ES], prefix), app[ACCOUNTS], app[LINKS], app[SETTINGS].requests)
     app[HEALTH] = HarvestHealthService(app[ES], prefix)
@@ -65,16 +74,21 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> web.Application:
-    """Build the gateway with ``settings`` injected; one Elasticsearch client and search service per app."""
+    """Build the gateway with ``settings`` injected; one Elasticsearch client and search service per app.
+
+    Refuses (:class:`schemas.settings.InsecureSecretKeyError`) a missing, short or published signing key.
+    """
+    settings.gateway.signing_keys()
     limits = limits or GatewayLimits()
     metrics = GatewayMetrics()
     app = web.Application(
         client_max_size=limits.max_body,
-        middlewares=[request_context, error_problems, count_backend_errors(metrics),
+        middlewares=[request_context, error_problems, count_backend_errors(metrics), time_budget,
                      session_middleware, rate_limit, conditional_get],
     )
     app[METRICS] = metrics
     app[SETTINGS] = settings
+    app[BREAKER] = CircuitBreaker(settings.gateway.breaker_failures, settings.gateway.breaker_open_seconds)
     app[LIMITS] = limits
     app[BUCKETS] = TokenBuckets(limits.rate, limits.burst, limits.max_clients)
     app[TRANSLATORS] = load_translators()

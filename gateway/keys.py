@@ -8,6 +8,7 @@ from elasticsearch import AsyncElasticsearch
 from gateway.metrics import GatewayMetrics
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.signing import RequestLinks
+from indexer.breaker import CircuitBreaker
 from indexer.health import HarvestHealthService
 from indexer.requests.accounts import AccountStore
 from indexer.requests.service import RequestService
@@ -18,6 +19,8 @@ from schemas.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 ES = web.AppKey("es", AsyncElasticsearch)
+#: The circuit breaker every Elasticsearch call of this app goes through.
+BREAKER = web.AppKey("breaker", CircuitBreaker)
 SEARCH = web.AppKey("search", SearchService)
 #: Language code → :class:`gateway.i18n.Translator`.
 TRANSLATORS = web.AppKey("translators", dict)

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from elastic_transport import TransportError
+from elasticsearch import ApiError, BadRequestError
 
 from gateway.errors import (
     AdminRequiredError,
@@ -21,6 +23,7 @@ from gateway.errors import (
     ParameterIssue,
     RateLimitedError,
     ResourceNotFoundError,
+    ServiceUnavailableError,
 )
 from indexer.errors import InvalidSearchError, NotFoundError, SearchUnavailableError
 from indexer.requests.errors import (
@@ -60,7 +63,7 @@ def _parameter_issues(exc: Exception) -> list[ParameterIssue]:
 
 
 def _cursor_issue(exc: Exception) -> list[ParameterIssue]:
-    return [{"name": "cursor", "reason": str(exc)}]
+    return [{"name": exc.parameter if isinstance(exc, InvalidSearchError) else "cursor", "reason": str(exc)}]
 
 
 def _retry_after(exc: Exception) -> dict[str, str]:
@@ -78,6 +81,10 @@ def _bearer(exc: Exception) -> dict[str, str]:
 
 
 VALIDATION = ProblemKind("validation", 400, "Invalid request parameters", issues=_parameter_issues)
+#: Elasticsearch unreachable, timing out, answering 5xx, or the circuit open: the same answer on
+#: every route, public or staff, HTML or API.
+UNAVAILABLE = ProblemKind("unavailable", 503, "Service temporarily unavailable", show_message=False,
+                          headers=_retry_after)
 NOT_FOUND = ProblemKind("not-found", 404, "Not found")
 INTERNAL = ProblemKind("internal", 500, "Internal server error", show_message=False)
 
@@ -89,6 +96,12 @@ PROBLEM_TABLE: dict[type[Exception], ProblemKind] = {
     ResourceNotFoundError: NOT_FOUND,
     SearchUnavailableError: ProblemKind("unavailable", 503, "Search is temporarily unavailable",
                                         headers=_retry_after),
+    ServiceUnavailableError: UNAVAILABLE,
+    TransportError: UNAVAILABLE,
+    ApiError: UNAVAILABLE,
+    # A query Elasticsearch refuses is the request's fault, not an outage.
+    BadRequestError: ProblemKind("validation", 400, "Invalid request parameters", show_message=False,
+                                 issues=lambda exc: []),
     RateLimitedError: ProblemKind("rate-limited", 429, "Too many requests", headers=_retry_after),
     CsrfError: ProblemKind("csrf", 403, "Form expired or forged", show_message=False),
     # Usage requests and staff accounts.
@@ -114,6 +127,7 @@ _DETAILS = {
     413: "The request body is too large.",
     403: "The form is no longer valid; reload the page and try again.",
     500: "An unexpected error occurred; it has been logged.",
+    503: "The service is temporarily unavailable; try again in a few seconds.",
 }
 
 
