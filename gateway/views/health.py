@@ -10,6 +10,7 @@ from elasticsearch import ApiError, TransportError
 from gateway.keys import BREAKER, ES
 
 READY_TIMEOUT = 1.5
+RETRY_AFTER = 5
 
 
 def _unavailable(body: dict[str, object], retry_after: int) -> web.Response:
@@ -28,9 +29,10 @@ async def health(request: web.Request) -> web.Response:
             async with asyncio.timeout(READY_TIMEOUT):
                 health = await request.app[ES].cluster.health(timeout="2s")
         except (ApiError, TransportError, TimeoutError):
-            return _unavailable({"elasticsearch": "unreachable", "circuit": breaker.state}, breaker.retry_after())
+            retry = breaker.retry_after() if breaker.state != "closed" else RETRY_AFTER
+            return _unavailable({"elasticsearch": "unreachable", "circuit": breaker.state}, retry)
         body["elasticsearch"] = health["status"]
         body["circuit"] = breaker.state
         if health["status"] == "red":
-            return _unavailable(body, 5)
+            return _unavailable(body, RETRY_AFTER)
     return web.json_response(body)
