@@ -19,6 +19,7 @@ from gateway.keys import (
     HEALTH,
     LIMITS,
     LINKS,
+    LOGIN_THROTTLE,
     METRICS,
     OPENAPI,
     REQUESTS,
@@ -43,6 +44,7 @@ from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.routes import setup_routes
 from gateway.sessions import session_middleware
 from gateway.signing import RequestLinks
+from gateway.throttle import LoginThrottle
 from indexer.breaker import CircuitBreaker
 from indexer.client import make_client
 from indexer.health import HarvestHealthService
@@ -94,6 +96,7 @@ def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> we
     app[TRANSLATORS] = load_translators()
     app[OPENAPI] = build_openapi()
     app[LINKS] = RequestLinks(settings)
+    app[LOGIN_THROTTLE] = LoginThrottle()
     per_client, per_email = settings.requests.submissions_per_client_hour, settings.requests.submissions_per_email_hour
     app[SUBMIT_BUCKETS] = TokenBuckets(per_client / 3600, per_client, limits.max_clients)
     app[SUBMIT_EMAIL_BUCKETS] = TokenBuckets(per_email / 3600, per_email, limits.max_clients)

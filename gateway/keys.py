@@ -8,6 +8,7 @@ from elasticsearch import AsyncElasticsearch
 from gateway.metrics import GatewayMetrics
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.signing import RequestLinks
+from gateway.throttle import LoginThrottle
 from indexer.breaker import CircuitBreaker
 from indexer.health import HarvestHealthService
 from indexer.requests.accounts import AccountStore
@@ -40,3 +41,5 @@ HEALTH = web.AppKey("health", HarvestHealthService)
 DASHBOARD = web.AppKey("dashboard", DashboardService)
 USAGE = web.AppKey("usage", UsageEventWriter)
 METRICS = web.AppKey("metrics", GatewayMetrics)
+#: Progressive delays of failed staff logins.
+LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)

@@ -27,7 +27,6 @@ from gateway.errors import (
 )
 from indexer.errors import InvalidSearchError, NotFoundError, SearchUnavailableError
 from indexer.requests.errors import (
-    AccountLockedError,
     ActionNotPermittedError,
     AuthenticationError,
     CommentRequiredError,
@@ -67,7 +66,7 @@ def _cursor_issue(exc: Exception) -> list[ParameterIssue]:
 
 
 def _retry_after(exc: Exception) -> dict[str, str]:
-    seconds = exc.retry_after if isinstance(exc, (RateLimitedError, AccountLockedError)) else RETRY_AFTER_UNAVAILABLE
+    seconds = exc.retry_after if isinstance(exc, RateLimitedError) else RETRY_AFTER_UNAVAILABLE
     return {"Retry-After": str(seconds)}
 
 
@@ -112,7 +111,6 @@ PROBLEM_TABLE: dict[type[Exception], ProblemKind] = {
     SubmissionError: ProblemKind("validation", 400, "Invalid request parameters", issues=_input_issue),
     AuthenticationError: ProblemKind("unauthorized", 401, "Authentication required", headers=_bearer),
     AuthenticationRequiredError: ProblemKind("unauthorized", 401, "Authentication required", headers=_bearer),
-    AccountLockedError: ProblemKind("locked", 429, "Account temporarily locked", headers=_retry_after),
     InvalidLinkError: ProblemKind("invalid-link", 400, "Invalid or expired link"),
     web.HTTPNotFound: ProblemKind("not-found", 404, "Not found", show_message=False),
     web.HTTPMethodNotAllowed: ProblemKind("method-not-allowed", 405, "Method not allowed", show_message=False),

@@ -48,14 +48,6 @@ class AuthenticationError(AccountError):
     session. The same message for every case, so it reveals nothing (401)."""
 
 
-class AccountLockedError(AccountError):
-    """Too many failed logins: the account is locked for ``retry_after`` seconds (429)."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("too many failed logins; try again later")
-        self.retry_after = retry_after
-
-
 class AccountExistsError(AccountError):
     """An account with this user name exists already. Raised by the CLI path; choose another name."""
 
