@@ -191,6 +191,7 @@ async def on_prepare(request: web.Request, response: web.StreamResponse) -> None
         budget.reschedule(None)  # a stream started in time: its body may take as long as it needs
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    response.headers["Server"] = "biocross"  # no Python/aiohttp version banner
     if request.app[SETTINGS].gateway.public_url.startswith("https://"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if REQUEST_ID in request:

@@ -75,6 +75,11 @@ def _input_issue(exc: Exception) -> list[ParameterIssue]:
     return [{"name": name, "reason": str(exc)}]
 
 
+def _allow(exc: Exception) -> dict[str, str]:
+    methods = exc.allowed_methods if isinstance(exc, web.HTTPMethodNotAllowed) else set()
+    return {"Allow": ", ".join(sorted(methods))} if methods else {}
+
+
 def _bearer(exc: Exception) -> dict[str, str]:
     return {"WWW-Authenticate": 'Bearer realm="biocross"'}
 
@@ -113,7 +118,8 @@ PROBLEM_TABLE: dict[type[Exception], ProblemKind] = {
     AuthenticationRequiredError: ProblemKind("unauthorized", 401, "Authentication required", headers=_bearer),
     InvalidLinkError: ProblemKind("invalid-link", 400, "Invalid or expired link"),
     web.HTTPNotFound: ProblemKind("not-found", 404, "Not found", show_message=False),
-    web.HTTPMethodNotAllowed: ProblemKind("method-not-allowed", 405, "Method not allowed", show_message=False),
+    web.HTTPMethodNotAllowed: ProblemKind("method-not-allowed", 405, "Method not allowed", show_message=False,
+                                          headers=_allow),
     web.HTTPRequestEntityTooLarge: ProblemKind("too-large", 413, "Request too large", show_message=False),
     web.HTTPUnsupportedMediaType: ProblemKind("unsupported-media-type", 415, "Unsupported media type",
                                               show_message=False),

@@ -13,6 +13,7 @@ from aiohttp import web
 from gateway import links
 from gateway.auth import STAFF_COOKIE, actor_for, require_staff, set_staff_cookie, staff_account
 from gateway.csrf import check_csrf, csrf_token, rotate_csrf
+from gateway.errors import ParameterError
 from gateway.keys import ACCOUNTS, LOGIN_THROTTLE, REQUESTS, SETTINGS
 from gateway.render import render_page, translator
 from gateway.views.requests_common import label_helpers, see_other
@@ -83,10 +84,14 @@ async def logout(request: web.Request) -> web.Response:
 
 
 def _status_param(request: web.Request) -> RequestStatus | None:
-    try:
-        return RequestStatus(request.query["status"]) if request.query.get("status") else None
-    except ValueError:
+    """The inbox filter: none without ``status``; an empty or unknown value is a 400."""
+    if "status" not in request.query:
         return None
+    try:
+        return RequestStatus(request.query["status"])
+    except ValueError as exc:
+        raise ParameterError([{"name": "status", "reason": f"one of {', '.join(s.value for s in RequestStatus)}"}]
+                             ) from exc
 
 
 async def inbox(request: web.Request) -> web.Response:
