@@ -22,6 +22,7 @@ from gateway.keys import (
     LOGIN_THROTTLE,
     METRICS,
     OPENAPI,
+    PRIVACY,
     REQUESTS,
     SEARCH,
     SETTINGS,
@@ -49,6 +50,8 @@ from indexer.breaker import CircuitBreaker
 from indexer.client import make_client
 from indexer.health import HarvestHealthService
 from indexer.requests.accounts import AccountStore
+from indexer.requests.privacy import AuditLog, PrivacyService
+from indexer.requests.sealing import PersonalDataCipher
 from indexer.requests.service import RequestService
 from indexer.requests.store import RequestStore
 from indexer.search.service import SearchService
@@ -64,7 +67,9 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     prefix = app[SETTINGS].es.index_prefix
     app[SEARCH] = SearchService(app[ES], prefix, cursor_keys=app[SETTINGS].gateway.derived_keys("cursor"))
     app[ACCOUNTS] = AccountStore(app[ES], prefix)
-    app[REQUESTS] = RequestService(RequestStore(app[ES], prefix), app[ACCOUNTS], app[LINKS], app[SETTINGS].requests)
+    store = RequestStore(app[ES], prefix, PersonalDataCipher(app[SETTINGS].personal_data_keys()))
+    app[REQUESTS] = RequestService(store, app[ACCOUNTS], app[LINKS], app[SETTINGS].requests)
+    app[PRIVACY] = PrivacyService(store, AuditLog(app[ES], prefix), app[SETTINGS].requests.retention_days)
     app[HEALTH] = HarvestHealthService(app[ES], prefix)
     app[DASHBOARD] = DashboardService(app[ES], prefix, app[HEALTH])
     es_errors = app[METRICS].es_errors.labels("usage_writer")
@@ -81,6 +86,7 @@ def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> we
     Refuses (:class:`schemas.settings.InsecureSecretKeyError`) a missing, short or published signing key.
     """
     settings.gateway.signing_keys()
+    settings.personal_data_keys()
     limits = limits or GatewayLimits()
     metrics = GatewayMetrics()
     app = web.Application(

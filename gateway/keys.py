@@ -12,6 +12,7 @@ from gateway.throttle import LoginThrottle
 from indexer.breaker import CircuitBreaker
 from indexer.health import HarvestHealthService
 from indexer.requests.accounts import AccountStore
+from indexer.requests.privacy import PrivacyService
 from indexer.requests.service import RequestService
 from indexer.search.service import SearchService
 from indexer.usage.events import UsageEventWriter
@@ -32,6 +33,8 @@ OPENAPI = web.AppKey("openapi", dict)
 #: Usage requests: the service, staff accounts, signed links and submission rate limits.
 REQUESTS = web.AppKey("requests", RequestService)
 ACCOUNTS = web.AppKey("accounts", AccountStore)
+#: Export and erasure of one requester's personal data (audited).
+PRIVACY = web.AppKey("privacy", PrivacyService)
 LINKS = web.AppKey("links", RequestLinks)
 #: Token buckets for request submissions: per client address and per email address.
 SUBMIT_BUCKETS = web.AppKey("submit_buckets", TokenBuckets)

@@ -170,6 +170,14 @@ class RequestsSettings(BaseModel):
     mail_retry_seconds: float = Field(60.0, ge=0, description="First delay before retrying a failed mail (doubles).")
     mail_claim_seconds: float = Field(120.0, gt=0, description="Lease a mailer holds on mails it is sending.")
     mailer_interval_seconds: float = Field(10.0, gt=0, description="Pause between mailer passes.")
+    data_key: SecretStr | None = Field(None, description=(
+        "Key encrypting requesters' personal data in Elasticsearch (any random string of 32+ characters). "
+        "Unset: derived from gateway.secret_key, so rotating that key then needs the old one kept in "
+        "gateway.previous_secret_keys for as long as requests sealed with it exist."))
+    previous_data_keys: list[SecretStr] = Field(default_factory=list, description=(
+        "Old data keys: still decrypt, never encrypt."))
+    retention_days: int = Field(730, ge=1, description=(
+        "Days after which a closed request (completed, rejected, withdrawn) is anonymised by the mailer."))
 
 
 def _toml_path() -> Path | None:
@@ -213,6 +221,15 @@ class Settings(BaseSettings):
         if toml is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
         return tuple(sources)
+
+    def personal_data_keys(self) -> list[bytes]:
+        """Keys of the personal-data cipher, the encrypting one first (see ``requests.data_key``)."""
+        if self.requests.data_key is None:
+            return self.gateway.derived_keys("personal-data")
+        named = [("requests.data_key", self.requests.data_key)]
+        named += [(f"requests.previous_data_keys[{i}]", k) for i, k in enumerate(self.requests.previous_data_keys)]
+        return [hmac.new(_check_key(name, key).encode(), b"biocross\0personal-data", hashlib.sha256).digest()
+                for name, key in named]
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict safe to log or print (secrets shown as '**********')."""

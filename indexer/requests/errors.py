@@ -56,6 +56,12 @@ class AccountNotFoundError(AccountError):
     """No account with this user name. Raised by the CLI path."""
 
 
+class PersonalDataKeyError(RequestError):
+    """Personal data cannot be sealed or opened: no key configured, or a document sealed with a key
+    that is no longer configured. Fatal for the operation; configure ``requests.data_key`` (and keep
+    old keys in ``requests.previous_data_keys``) — raised by :mod:`indexer.requests.sealing`."""
+
+
 class DeliveryError(RequestError):
     """A mail could not be handed to the SMTP server now. Retriable: the outbox keeps it and the
     mailer tries again later with backoff. Raised by the mailer's send function."""

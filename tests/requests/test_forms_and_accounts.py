@@ -63,7 +63,7 @@ async def test_csrf_missing_is_403_and_honeypot_is_dropped_silently(app_client: 
     assert trapped.status == 303 and trapped.headers["Location"] == "/requests/sent"
     store = app_client.server.app[REQUESTS].store
     await store.refresh()
-    assert await store.find({"term": {"requester.email": "bot@spam.example"}}) == []
+    assert await store.find_by_email("bot@spam.example") == []
 
 
 async def test_submissions_are_rate_limited_per_email(rq_settings: Settings, flow: Any) -> None:

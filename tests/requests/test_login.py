@@ -19,7 +19,6 @@ from indexer.requests.accounts import AccountStore
 from schemas.accounts import StaffRole
 from schemas.settings import Settings
 
-
 PASSWORD = "correct horse battery staple"
 HTML = {"Accept": "text/html"}
 
