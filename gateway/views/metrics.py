@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from gateway.metrics import CONTENT_TYPE
 from indexer.requests.outbox import pending_mail_count
 
 log = logging.getLogger(__name__)
+GAUGE_TIMEOUT = 1.0
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -21,8 +23,9 @@ async def metrics(request: web.Request) -> web.Response:
     await require_metrics_access(request)
     collectors = request.app[METRICS]
     try:
-        collectors.outbox_pending.set(await pending_mail_count(request.app[REQUESTS].store))
-    except (TransportError, ApiError) as exc:
+        async with asyncio.timeout(GAUGE_TIMEOUT):  # a scrape must not wait for a hung cluster
+            collectors.outbox_pending.set(await pending_mail_count(request.app[REQUESTS].store))
+    except (TransportError, ApiError, TimeoutError) as exc:
         collectors.es_errors.labels("metrics").inc()
         log.warning("outbox gauge not updated: %s", type(exc).__name__)
     writer = request.app[USAGE]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from typing import Any
@@ -10,8 +11,11 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from elasticsearch import AsyncElasticsearch
 
+from gateway.keys import SEARCH
 from indexer.requests.accounts import AccountStore
+from indexer.search.cursor import encode_cursor
 from schemas.accounts import StaffRole
+from schemas.search import SearchQuery
 from schemas.settings import Settings
 
 Client = TestClient[Any, Any]
@@ -51,3 +55,17 @@ async def test_empty_status_filter_is_a_400(client: Client, es: AsyncElasticsear
         body = await response.json(content_type=None)
         assert body["errors"][0]["name"] == "status"
     assert (await client.get("/api/portal/requests", headers=headers)).status == 200
+
+
+async def test_an_elasticsearch_400_is_the_clients_fault_not_an_outage(fresh_client: Client) -> None:
+    client = fresh_client
+    # A cursor correctly signed (with the app's own key) around sort values Elasticsearch cannot
+    # parse: the cluster answers 400, which must reach the client as a 400 and count as no outage.
+    query = SearchQuery.model_validate({"q": "mouse"})
+    cursor = encode_cursor(query, ["not-a-score", "x"], client.server.app[SEARCH].cursor_keys[0])
+    response = await client.get("/api/search", params={"q": "mouse", "cursor": cursor})
+    assert response.status == 400, await response.text()
+    body = await response.json(content_type=None)
+    assert body["type"].endswith("/validation") and "elasticsearch" not in json.dumps(body).lower()
+    metrics = await (await client.get("/metrics")).text()
+    assert 'biocross_elasticsearch_errors_total{where="request"}' not in metrics

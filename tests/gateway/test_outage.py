@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
 
 from biocross.localnode import LocalNode
 from fixtures.corpus import build_corpus
@@ -57,23 +57,45 @@ class Route:
             else 2.0
 
 
-HELA = "riken-brc:RCB0007"
+HELA = "riken-brc:RCB7"
+REQ = "riken-brc:REQ-1"
+TRACK = "/requests/track/{track}"
 ROUTES = [
     Route("GET", "/api/search?q=HeLa"), Route("GET", "/api/facets"), Route("GET", "/api/suggest?q=he"),
     Route("GET", f"/api/resources/{HELA}"), Route("GET", "/api/entities/cellosaurus:CVCL_0030"),
     Route("GET", "/api/health/ready"), Route("GET", "/api/export?q=HeLa"),
     Route("GET", "/?q=HeLa", html=True), Route("GET", f"/resources/{HELA}", html=True),
     Route("GET", "/institutions/riken-brc", html=True),
-    Route("GET", "/requests/track/{track}", html=True), Route("GET", "/requests/verify/{verify}", html=True),
-    Route("POST", "/cart/add", html=True, form=True), Route("POST", "/portal/login", html=True, form=True),
-    Route("GET", "/portal/", staff=True, html=True), Route("GET", "/portal/harvests", staff=True, html=True),
-    Route("GET", "/portal/requests/riken-brc:REQ-1", staff=True, html=True),
-    Route("GET", "/portal/export.csv", staff=True), Route("GET", "/admin", staff=True, html=True),
-    Route("GET", "/api/portal/requests", token=True), Route("GET", "/api/portal/harvests", token=True),
-    Route("GET", "/api/portal/requests/riken-brc:REQ-1", token=True),
+    Route("GET", TRACK, html=True), Route("GET", "/requests/verify/{verify}", html=True),
+    Route("POST", f"{TRACK}/{REQ}/action", html=True, form=True),
+    Route("POST", f"{TRACK}/{REQ}/messages", html=True, form=True),
+    Route("POST", "/cart/add", html=True, form=True), Route("GET", "/cart", html=True),
+    Route("GET", "/requests/new", html=True), Route("POST", "/requests/new", html=True, form=True),
+    Route("POST", "/portal/login", html=True, form=True),
+    Route("GET", "/portal", staff=True, html=True), Route("GET", "/portal/", staff=True, html=True),
+    Route("GET", "/portal/harvests", staff=True, html=True),
+    Route("GET", "/portal/harvests/riken_cells/rejections", staff=True, html=True),
+    Route("GET", f"/portal/requests/{REQ}", staff=True, html=True),
+    Route("POST", f"/portal/requests/{REQ}/transition", staff=True, html=True, form=True),
+    Route("POST", f"/portal/requests/{REQ}/messages", staff=True, html=True, form=True),
+    Route("GET", "/portal/export.csv", staff=True),
+    Route("GET", "/admin", staff=True, html=True), Route("GET", "/admin/export/top-queries.csv", staff=True),
+    Route("GET", "/admin/personal-data", staff=True, html=True),
+    Route("POST", "/admin/personal-data", staff=True, html=True, form=True),
+    Route("POST", "/admin/personal-data/export", staff=True, form=True),
+    Route("POST", "/admin/personal-data/erase", staff=True, html=True, form=True),
+    Route("GET", "/api/portal/requests", token=True), Route("GET", f"/api/portal/requests/{REQ}", token=True),
+    Route("POST", f"/api/portal/requests/{REQ}/transition", token=True),
+    Route("GET", "/api/portal/harvests", token=True), Route("GET", "/api/portal/harvests/riken_cells", token=True),
+    Route("GET", "/api/portal/harvests/riken_cells/rejections", token=True),
+    # Last: logging out ends the staff session (once Elasticsearch is back).
+    Route("POST", "/portal/logout", staff=True, html=True, form=True),
 ]
-#: Routes that never need Elasticsearch: they keep answering during an outage.
-INDEPENDENT = ["/api/health", "/api/institutions", "/institutions", "/api/openapi.json", "/api/docs", "/portal/login", "/cart"]
+#: Routes that need no Elasticsearch (or, like /metrics, tolerate its absence): they keep answering.
+INDEPENDENT = [Route("GET", p, html=True) for p in (
+    "/api/health", "/api/institutions", "/institutions", "/api/openapi.json", "/api/docs", "/portal/login",
+    "/requests/sent", "/metrics")] + [
+    Route("POST", "/cart/remove", html=True, form=True), Route("POST", "/cart/clear", html=True, form=True)]
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +127,14 @@ class Outage:
         if route.token:
             headers["Authorization"] = f"Bearer {self.token}"
         path = route.path.format(track=self.links.track_token("S-OUTAGE"), verify=self.links.verify_token("S-OUTAGE"))
-        data = None
+        data: dict[str, str] | None = None
         if route.form:
-            data = {"csrf_token": self.csrf, "resource_id": HELA, "username": "outage-admin", "password": "wrong"}
+            data = {"csrf_token": self.csrf, "resource_id": HELA, "username": "outage-admin", "password": "wrong",
+                    "email": "someone@lab.example", "action": "withdraw", "comment": "x", "body": "x",
+                    "confirm": "erase"}
+        json_body = {"action": "start_review"} if route.method == "POST" and route.token else None
         started = time.perf_counter()
-        async with self.client.request(route.method, path, headers=headers, data=data,
+        async with self.client.request(route.method, path, headers=headers, data=data, json=json_body,
                                        allow_redirects=False) as response:
             text = await response.text()
             return response.status, dict(response.headers), text, time.perf_counter() - started
@@ -171,6 +196,8 @@ async def check_recovered(outage: Outage, deadline: float = 60.0) -> None:
     """Every route answers without 5xx again, without a new app."""
     give_up = time.monotonic() + deadline
     for route in ROUTES:
+        if route.path == "/portal/logout":
+            continue  # it would end the staff session the other routes use
         while True:
             status, _headers, text, _seconds = await outage.call(route)
             if status < 500 or time.monotonic() > give_up:
@@ -180,9 +207,22 @@ async def check_recovered(outage: Outage, deadline: float = 60.0) -> None:
 
 
 async def check_independent(outage: Outage) -> None:
-    for path in INDEPENDENT:
-        response = await outage.client.get(path, headers=HTML)
-        assert response.status == 200, path
+    for route in INDEPENDENT:
+        status, _headers, text, seconds = await outage.call(route)
+        assert status < 500, f"{route.method} {route.path}: {status} {text[:300]}"
+        assert seconds < 1.5, f"{route.method} {route.path} took {seconds:.1f} s"
+
+
+async def test_the_battery_covers_every_route(outage: Outage) -> None:
+    app = outage.client.server.app
+    names = {r.name for r in app.router.routes() if r.name and r.name != "static"}
+    covered = set()
+    for route in [*ROUTES, *INDEPENDENT]:
+        path = route.path.format(track="t", verify="v").split("?")[0]
+        match = await app.router.resolve(make_mocked_request(route.method, path, app=app))
+        assert match.route.name, path
+        covered.add(match.route.name)
+    assert names - covered == set()
 
 
 async def test_routes_answer_503_while_elasticsearch_is_stopped_and_recover(outage: Outage) -> None:
