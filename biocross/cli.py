@@ -250,6 +250,31 @@ def mailer(once: bool = typer.Option(False, "--once", help="One pass (reminders,
     asyncio.run(main())
 
 
+@app.command("reseal")
+def reseal() -> None:
+    """Rewrite every usage request with the current personal-data key (after upgrading to encrypted
+    storage, or before removing an old key from requests.previous_data_keys)."""
+    import asyncio
+
+    from indexer.client import make_client
+    from indexer.requests.privacy import AuditLog, PrivacyService
+    from indexer.requests.sealing import PersonalDataCipher
+    from indexer.requests.store import RequestStore
+
+    settings = _keyed_settings()
+
+    async def main() -> int:
+        es = make_client(settings.es)
+        try:
+            store = RequestStore(es, settings.es.index_prefix, PersonalDataCipher(settings.personal_data_keys()))
+            return await PrivacyService(store, AuditLog(es, settings.es.index_prefix),
+                                        settings.requests.retention_days).reseal()
+        finally:
+            await es.close()
+
+    typer.echo(f"{asyncio.run(main())} request(s) rewritten with the current key")
+
+
 @app.command("demo")
 def demo(
     total: int = typer.Option(60_000, help="Records across the simulated institutions (1,000 - 1,000,000)."),

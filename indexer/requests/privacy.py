@@ -99,3 +99,11 @@ class PrivacyService:
         if due:
             await self.audit.record("retention", "system", "", due, now)
         return due
+
+    async def reseal(self) -> int:
+        """Rewrite every request with the current key: seals documents written before encryption and
+        re-encrypts those of an old key (which can be removed afterwards). Returns how many."""
+        ids = [r.id async for r in self.store.scan({"match_all": {}})]
+        for request_id in ids:
+            await self.store.mutate(request_id, lambda r: True)
+        return len(ids)

@@ -143,3 +143,19 @@ async def test_closed_requests_are_anonymised_after_the_retention_period(
     assert still_open.requester.name == NAME
     [doc] = await raw_documents(es, rq_settings, [closed_ids["riken-brc"]])
     assert "closed@lab.example" not in json.dumps(store.cipher.open(doc))
+
+
+async def test_documents_stored_before_encryption_are_read_and_sealed_by_reseal(
+        app_client: Any, flow: Any, es: AsyncElasticsearch, rq_settings: Settings) -> None:
+    email = "legacy@lab.example"
+    [request_id] = (await submit(app_client, flow, email)).values()
+    store: RequestStore = app_client.server.app[REQUESTS].store
+    plain = (await store.load(request_id)).request.model_dump(mode="json")  # as an older version wrote it
+    index = requests_index(rq_settings.es.index_prefix)
+    await es.index(index=index, id=request_id, document=plain, refresh="wait_for")
+    assert (await store.load(request_id)).request.requester.name == NAME
+    assert await app_client.server.app[PRIVACY].reseal() >= 1
+    [doc] = await raw_documents(es, rq_settings, [request_id])
+    assert NAME not in json.dumps(doc, ensure_ascii=False) and email not in json.dumps(doc)
+    await store.refresh()
+    assert [r.id for r in await store.find_by_email(email)] == [request_id]
