@@ -149,8 +149,7 @@ class Outage:
 async def outage(node: LocalNode, settings: Settings) -> AsyncIterator[Outage]:
     es_settings = EsSettings.model_validate({**settings.es.model_dump(), "url": node.url,
                                              "index_prefix": f"{settings.es.index_prefix}-outage"})
-    app_settings = settings.model_copy(update={
-        "es": es_settings, "gateway": settings.gateway})
+    app_settings = settings.model_copy(update={"es": es_settings})
     es = make_client(es_settings)
     try:
         await publish_corpus(es, es_settings.index_prefix, build_corpus())
