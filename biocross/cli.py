@@ -12,7 +12,7 @@ import typer
 from biocross.adapters_cli import app as adapters_app
 from biocross.localnode import ES_VERSION, LocalNode, LocalNodeError
 from biocross.users_cli import app as users_app
-from schemas.settings import Settings
+from schemas.settings import InsecureSecretKeyError, Settings
 
 app = typer.Typer(help="biocross: federated search over Tsukuba's biomedical resources.", no_args_is_help=True)
 es_app = typer.Typer(help="Manage the local development/test Elasticsearch node.", no_args_is_help=True)
@@ -23,6 +23,18 @@ app.add_typer(users_app, name="users")
 
 def _settings() -> Settings:
     return Settings()
+
+
+def _keyed_settings() -> Settings:
+    """Settings of a process that signs or checks cookies and links: it does not start without a
+    safe secret key."""
+    settings = _settings()
+    try:
+        settings.gateway.signing_keys()
+    except InsecureSecretKeyError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    return settings
 
 
 def _node() -> LocalNode:
@@ -180,7 +192,7 @@ def scheduler(
     from biocross.scheduler import run_due, run_forever
     from indexer.client import make_client
 
-    settings = _settings()
+    settings = _keyed_settings()
     registry, specs, _path = _load_specs(config, [])
     options = {"chunk_size": settings.harvest.bulk_chunk, "safety_valve": settings.harvest.safety_valve}
 
@@ -208,7 +220,7 @@ def serve(
 
     from gateway.app import create_app
 
-    settings = _settings()
+    settings = _keyed_settings()
     web.run_app(create_app(settings), host=host or settings.gateway.host, port=port or settings.gateway.port,
                 print=lambda msg: typer.echo(msg.strip()), access_log=None)
 
@@ -221,7 +233,7 @@ def mailer(once: bool = typer.Option(False, "--once", help="One pass (reminders,
     from biocross.mailer import Mailer
     from indexer.client import make_client
 
-    settings = _settings()
+    settings = _keyed_settings()
 
     async def main() -> None:
         es = make_client(settings.es)
@@ -236,6 +248,31 @@ def mailer(once: bool = typer.Option(False, "--once", help="One pass (reminders,
             await es.close()
 
     asyncio.run(main())
+
+
+@app.command("reseal")
+def reseal() -> None:
+    """Rewrite every usage request with the current personal-data key (after upgrading to encrypted
+    storage, or before removing an old key from requests.previous_data_keys)."""
+    import asyncio
+
+    from indexer.client import make_client
+    from indexer.requests.privacy import AuditLog, PrivacyService
+    from indexer.requests.sealing import PersonalDataCipher
+    from indexer.requests.store import RequestStore
+
+    settings = _keyed_settings()
+
+    async def main() -> int:
+        es = make_client(settings.es)
+        try:
+            store = RequestStore(es, settings.es.index_prefix, PersonalDataCipher(settings.personal_data_keys()))
+            return await PrivacyService(store, AuditLog(es, settings.es.index_prefix),
+                                        settings.requests.retention_days).reseal()
+        finally:
+            await es.close()
+
+    typer.echo(f"{asyncio.run(main())} request(s) rewritten with the current key")
 
 
 @app.command("demo")

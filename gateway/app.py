@@ -12,14 +12,17 @@ from aiohttp import web
 from gateway.i18n import load_translators
 from gateway.keys import (
     ACCOUNTS,
+    BREAKER,
     BUCKETS,
     DASHBOARD,
     ES,
     HEALTH,
     LIMITS,
     LINKS,
+    LOGIN_THROTTLE,
     METRICS,
     OPENAPI,
+    PRIVACY,
     REQUESTS,
     SEARCH,
     SETTINGS,
@@ -29,15 +32,26 @@ from gateway.keys import (
     USAGE,
 )
 from gateway.metrics import GatewayMetrics, count_backend_errors
-from gateway.middlewares import conditional_get, error_problems, on_prepare, rate_limit, request_context
+from gateway.middlewares import (
+    conditional_get,
+    error_problems,
+    on_prepare,
+    rate_limit,
+    request_context,
+    time_budget,
+)
 from gateway.openapi import build_openapi
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.routes import setup_routes
 from gateway.sessions import session_middleware
 from gateway.signing import RequestLinks
+from gateway.throttle import LoginThrottle
+from indexer.breaker import CircuitBreaker
 from indexer.client import make_client
 from indexer.health import HarvestHealthService
 from indexer.requests.accounts import AccountStore
+from indexer.requests.privacy import AuditLog, PrivacyService
+from indexer.requests.sealing import PersonalDataCipher
 from indexer.requests.service import RequestService
 from indexer.requests.store import RequestStore
 from indexer.search.service import SearchService
@@ -49,11 +63,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
-    app[ES] = make_client(app[SETTINGS].es)
+    app[ES] = make_client(app[SETTINGS].es, app[BREAKER])
     prefix = app[SETTINGS].es.index_prefix
-    app[SEARCH] = SearchService(app[ES], prefix)
+    app[SEARCH] = SearchService(app[ES], prefix, cursor_keys=app[SETTINGS].gateway.derived_keys("cursor"))
     app[ACCOUNTS] = AccountStore(app[ES], prefix)
-    app[REQUESTS] = RequestService(RequestStore(app[ES], prefix), app[ACCOUNTS], app[LINKS], app[SETTINGS].requests)
+    store = RequestStore(app[ES], prefix, PersonalDataCipher(app[SETTINGS].personal_data_keys()))
+    app[REQUESTS] = RequestService(store, app[ACCOUNTS], app[LINKS], app[SETTINGS].requests)
+    app[PRIVACY] = PrivacyService(store, AuditLog(app[ES], prefix), app[SETTINGS].requests.retention_days)
     app[HEALTH] = HarvestHealthService(app[ES], prefix)
     app[DASHBOARD] = DashboardService(app[ES], prefix, app[HEALTH])
     es_errors = app[METRICS].es_errors.labels("usage_writer")
@@ -65,21 +81,28 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> web.Application:
-    """Build the gateway with ``settings`` injected; one Elasticsearch client and search service per app."""
+    """Build the gateway with ``settings`` injected; one Elasticsearch client and search service per app.
+
+    Refuses (:class:`schemas.settings.InsecureSecretKeyError`) a missing, short or published signing key.
+    """
+    settings.gateway.signing_keys()
+    settings.personal_data_keys()
     limits = limits or GatewayLimits()
     metrics = GatewayMetrics()
     app = web.Application(
         client_max_size=limits.max_body,
-        middlewares=[request_context, error_problems, count_backend_errors(metrics),
+        middlewares=[request_context, error_problems, count_backend_errors(metrics), time_budget,
                      session_middleware, rate_limit, conditional_get],
     )
     app[METRICS] = metrics
     app[SETTINGS] = settings
+    app[BREAKER] = CircuitBreaker(settings.gateway.breaker_failures, settings.gateway.breaker_open_seconds)
     app[LIMITS] = limits
     app[BUCKETS] = TokenBuckets(limits.rate, limits.burst, limits.max_clients)
     app[TRANSLATORS] = load_translators()
     app[OPENAPI] = build_openapi()
     app[LINKS] = RequestLinks(settings)
+    app[LOGIN_THROTTLE] = LoginThrottle()
     per_client, per_email = settings.requests.submissions_per_client_hour, settings.requests.submissions_per_email_hour
     app[SUBMIT_BUCKETS] = TokenBuckets(per_client / 3600, per_client, limits.max_clients)
     app[SUBMIT_EMAIL_BUCKETS] = TokenBuckets(per_email / 3600, per_email, limits.max_clients)

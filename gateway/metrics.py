@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from elastic_transport import TransportError
-from elasticsearch import ApiError
+from elasticsearch import ApiError, BadRequestError
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from gateway.errors import ServiceUnavailableError
 from indexer.errors import SearchUnavailableError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -65,13 +66,16 @@ def route_name(request: web.Request) -> str:
 
 
 def count_backend_errors(metrics: GatewayMetrics) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
-    """A middleware (inside the error middleware) counting requests that failed on Elasticsearch."""
+    """A middleware (inside the error middleware) counting requests that failed on Elasticsearch:
+    outages only, never a client's bad input (an Elasticsearch 400, a forged cursor)."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             return await handler(request)
-        except (SearchUnavailableError, ApiError, TransportError):
+        except BadRequestError:
+            raise
+        except (SearchUnavailableError, ServiceUnavailableError, ApiError, TransportError):
             metrics.es_errors.labels("request").inc()
             raise
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from gateway.metrics import CONTENT_TYPE
 from indexer.requests.outbox import outbox_status
 
 log = logging.getLogger(__name__)
+GAUGE_TIMEOUT = 1.0
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -21,10 +23,11 @@ async def metrics(request: web.Request) -> web.Response:
     await require_metrics_access(request)
     collectors = request.app[METRICS]
     try:
-        status = await outbox_status(request.app[REQUESTS].store)
+        async with asyncio.timeout(GAUGE_TIMEOUT):  # a scrape must not wait for a hung cluster
+            status = await outbox_status(request.app[REQUESTS].store)
         collectors.outbox_pending.set(status.pending)
         collectors.outbox_oldest_age.set(status.oldest_age_seconds())
-    except (TransportError, ApiError) as exc:
+    except (TransportError, ApiError, TimeoutError) as exc:
         collectors.es_errors.labels("metrics").inc()
         log.warning("outbox gauge not updated: %s", type(exc).__name__)
     writer = request.app[USAGE]

@@ -259,7 +259,7 @@ class Flow:
         institution slug → request id."""
         await self.fill_cart(client, *ids)
         await self.submit(client, email_address, language)
-        found = await client.server.app[REQUESTS].store.find({"term": {"requester.email": email_address}})
+        found = await client.server.app[REQUESTS].store.find_by_email(email_address)
         token = client.server.app[LINKS].verify_token(found[0].submission_id)
         assert (await client.get(f"/requests/verify/{token}", allow_redirects=False)).status == 303
         return {r.institution: r.id for r in found}
