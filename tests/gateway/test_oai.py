@@ -12,11 +12,11 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from lxml import etree
 
 from fixtures.oaischema import OAI, validate_oai
-WITHDRAWN_ID = "riken-brc:RBRC9999"  # as in tests/gateway/conftest.py
 from gateway.oai.metadata import MIABIS, SDWC
 from schemas.resource import Resource
 
 Client = TestClient[Any, Any]
+WITHDRAWN_ID = "riken-brc:RBRC9999"  # as in tests/gateway/conftest.py
 NS = {"o": OAI, "dc": "http://purl.org/dc/elements/1.1/", "dwc": "http://rs.tdwg.org/dwc/terms/",
       "sdwc": SDWC, "m": MIABIS}
 HOST = "127.0.0.1"  # host of the default gateway.public_url
