@@ -28,6 +28,7 @@ def setup_feeds(app: web.Application, options: OaiOptions | None = None) -> None
     app[OAI_TOKENS] = ResumptionTokens(app[SETTINGS].gateway.secret_key.get_secret_value(),
                                        app[OAI_OPTIONS].token_lifetime)
     app[EXPORT_SLOTS] = ExportSlots(app[LIMITS].export_slots)
+    app[sitemap.SITEMAP_CHUNK] = sitemap.CHUNK
     app.cleanup_ctx.append(_feed)
     router = app.router
     router.add_get("/oai", oai_endpoint, name="oai")

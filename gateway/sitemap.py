@@ -21,6 +21,8 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: URLs per chunk (the protocol allows 50,000).
 CHUNK = 10_000
 SITEMAP_FEED = web.AppKey("sitemap_feed", CatalogFeed)
+#: URLs per chunk of this app (CHUNK unless set before the app starts).
+SITEMAP_CHUNK = web.AppKey("sitemap_chunk", int)
 #: Paths crawlers should leave alone: personal pages, forms, staff areas, bulk downloads.
 DISALLOW = ("/api/", "/cart", "/requests/", "/portal", "/admin", "/metrics")
 
@@ -50,20 +52,20 @@ async def robots_txt(request: web.Request) -> web.Response:
 async def sitemap_index(request: web.Request) -> web.Response:
     """``GET /sitemap.xml``: the home and institution pages' sitemap, then one chunk per CHUNK records."""
     public = request.app[SETTINGS].gateway.public_url.rstrip("/")
-    feed = request.app[SITEMAP_FEED]
+    feed, chunk = request.app[SITEMAP_FEED], request.app[SITEMAP_CHUNK]
     root = etree.Element(f"{{{SITEMAP}}}sitemapindex", nsmap={None: SITEMAP})
     etree.SubElement(etree.SubElement(root, f"{{{SITEMAP}}}sitemap"), f"{{{SITEMAP}}}loc").text = \
         f"{public}/sitemaps/pages.xml"
     after: str | None = None
     while True:
-        ids = await feed.live_ids(after, CHUNK)
+        ids = await feed.live_ids(after, chunk)
         if not ids:
             break
         entry = etree.SubElement(root, f"{{{SITEMAP}}}sitemap")
         query = f"?{urlencode({'after': after})}" if after is not None else ""
         etree.SubElement(entry, f"{{{SITEMAP}}}loc").text = f"{public}/sitemaps/resources.xml{query}"
         after = ids[-1][0]
-        if len(ids) < CHUNK:
+        if len(ids) < chunk:
             break
     return _xml(root)
 
@@ -81,7 +83,7 @@ async def sitemap_chunk(request: web.Request) -> web.Response:
     """``GET /sitemaps/resources.xml?after=<id>``: up to CHUNK detail pages after ``after``."""
     public = request.app[SETTINGS].gateway.public_url.rstrip("/")
     after = request.query.get("after") or None
-    ids = await request.app[SITEMAP_FEED].live_ids(after[:500] if after else None, CHUNK)
+    ids = await request.app[SITEMAP_FEED].live_ids(after[:500] if after else None, request.app[SITEMAP_CHUNK])
     root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP})
     for holding_id, changed in ids:
         url = etree.SubElement(root, f"{{{SITEMAP}}}url")
