@@ -29,7 +29,7 @@ from schemas.search import SearchQuery
 _FEED_SOURCE = ["id", "withdrawn", "changed_at", "harvested_at", "institution", "resource_type", "resource"]
 _FEED_SORT: list[dict[str, Any]] = [{"changed_at": {"order": "asc", "unmapped_type": "date"}}, {"id": "asc"}]
 EXPORT_BATCH = 1000
-PIT_KEEP_ALIVE = "2m"
+PIT_KEEP_ALIVE = "5m"  # between two batches of one export (a slow client)
 
 
 @dataclass(frozen=True, slots=True)
