@@ -18,11 +18,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from elasticsearch import AsyncElasticsearch
 from lxml import etree
 
+from adapters.fixtures import build_adapter, collect, serve
+from adapters.http import HttpClient
+from adapters.toolkits.dwca import DwcaAdapter
 from fixtures.corpus import make_resource
 from fixtures.indexing import publish_corpus
 from gateway.app import create_app
 from gateway.ratelimit import GatewayLimits
-from schemas.resource import LocalizedText
+from schemas.resource import LocalizedText, resource_id
 from schemas.settings import Settings
 
 Client = TestClient[Any, Any]
@@ -148,3 +151,20 @@ async def test_an_export_costs_more_of_the_rate_budget_than_a_search(big_setting
         refused = await tight.get("/api/export", params={"format": "csv", "limit": "1"})
         assert refused.status == 429 and refused.headers["Retry-After"]
         assert (await tight.get("/api/search", params={"q": "holding"})).status == 200  # 10 tokens left for searches
+
+
+async def test_the_darwin_core_archive_is_read_back_by_the_own_dwca_toolkit(big_settings: Settings) -> None:
+    limits = GatewayLimits(rate=10_000.0, burst=100_000)
+    async with serve(create_app(big_settings, limits=limits)) as url, HttpClient() as http:
+        adapter = build_adapter(DwcaAdapter, http, "biocross-jcrb", institution="jcrb",
+                                endpoint=f"{url}/api/export?format=dwca&institution=jcrb",
+                                mapping={"catalog_id": "catalogNumber", "name": "organismName",
+                                         "species.scientific_name": "scientificName",
+                                         "description.en": "occurrenceRemarks", "resource_type": {"const": "cell_line"}})
+        out = await collect(adapter.run())
+    assert out.finished.ok, out.finished.error
+    assert len(out.resources) == BIG // 3 and not out.rejections
+    assert {r.id for r in out.resources} == {resource_id("jcrb", f"JCRB{i:06d}") for i in range(1, BIG, 3)}
+    first = min(out.resources, key=lambda r: r.catalog_id)
+    assert first.name == "Generated holding 1" and first.species is not None
+    assert first.description.en and first.description.en.startswith("Holding number 1, generated")
