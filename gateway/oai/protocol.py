@@ -71,6 +71,8 @@ def check_request(params: MultiMapping[str]) -> OaiRequest:
         if key == "verb":
             continue
         values = params.getall(key)
+        if not all(isinstance(v, str) for v in values):  # a multipart file field
+            raise OaiError("badArgument", f"the argument {key[:50]} must be text")
         if key not in required and key not in optional:
             raise OaiError("badArgument", f"{key[:50]!r} is not an argument of {verb}")
         if len(values) > 1:

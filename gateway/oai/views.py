@@ -169,6 +169,13 @@ async def _identify(ctx: _Context, root: etree._Element, _req: OaiRequest) -> No
     _sub(identify, "earliestDatestamp", datestamp(stamp))
     _sub(identify, "deletedRecord", "persistent")
     _sub(identify, "granularity", "YYYY-MM-DDThh:mm:ssZ")
+    # How identifiers are built (the oai-identifier scheme's own description format).
+    scheme = "http://www.openarchives.org/OAI/2.0/oai-identifier"
+    described = etree.SubElement(_sub(identify, "description"), f"{{{scheme}}}oai-identifier", nsmap={None: scheme})
+    described.set(f"{{{XSI}}}schemaLocation", f"{scheme} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd")
+    for tag, text in (("scheme", "oai"), ("repositoryIdentifier", ctx.host), ("delimiter", ":"),
+                      ("sampleIdentifier", ctx.oai_id("riken-brc:RBRC00001"))):
+        etree.SubElement(described, f"{{{scheme}}}{tag}").text = text
 
 
 async def _list_metadata_formats(ctx: _Context, root: etree._Element, req: OaiRequest) -> None:

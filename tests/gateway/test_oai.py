@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from lxml import etree
@@ -69,6 +70,9 @@ async def test_identify_and_formats(client: Client) -> None:
     assert identify.findtext("o:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
     assert identify.findtext("o:protocolVersion", namespaces=NS) == "2.0"
     assert root.find("o:request", NS).get("verb") == "Identify"  # type: ignore[union-attr]
+    scheme = "{http://www.openarchives.org/OAI/2.0/oai-identifier}"
+    assert identify.findtext(f"o:description/{scheme}oai-identifier/{scheme}sampleIdentifier", namespaces=NS) \
+        == oai_id("riken-brc:RBRC00001")
     formats = await oai(client, verb="ListMetadataFormats")
     assert {e.text for e in formats.iterfind(".//o:metadataPrefix", NS)} == {"oai_dc", "dwc", "miabis"}
     for_cell_line = await oai(client, verb="ListMetadataFormats", identifier=oai_id("riken-brc:RCB7"))
@@ -137,6 +141,12 @@ async def test_get_record_in_each_format(client: Client, gw_corpus: list[Resourc
     assert gone.find(".//o:header", NS).get("status") == "deleted"  # type: ignore[union-attr]
     collections, _ = await harvest(client, "ListIdentifiers", metadataPrefix="miabis")
     assert len(collections) == sum(1 for r in gw_corpus if r.resource_type == "human_specimen")
+    upload = aiohttp.FormData()
+    upload.add_field("verb", "GetRecord")
+    upload.add_field("metadataPrefix", "oai_dc")
+    upload.add_field("identifier", b"x", filename="x.txt")
+    uploaded = await client.post("/oai", data=upload)
+    assert uploaded.status == 200 and error_code(validate_oai(await uploaded.read())) == "badArgument"
     posted = await oai(client, "POST", verb="GetRecord", identifier=oai_id("jcrb:JCRB9004"), metadataPrefix="oai_dc")
     assert posted.findtext(".//dc:title", namespaces=NS) == "HeLa"
 
