@@ -15,11 +15,11 @@ from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from gateway.oai.metadata import SAMPLE_TYPES
 from schemas.institution import INSTITUTIONS
 
 DWC = "http://rs.tdwg.org/dwc/terms/"
 DCTERMS = "http://purl.org/dc/terms/"
-_SAMPLE_TYPES = frozenset({"human_specimen", "primate_sample", "dna", "antibody"})
 #: Column → term URI, in file order; column 0 is also the core id.
 COLUMNS: list[tuple[str, str]] = [
     ("occurrenceID", DWC), ("catalogNumber", DWC), ("institutionCode", DWC), ("basisOfRecord", DWC),
@@ -66,7 +66,7 @@ def occurrence_row(resource: dict[str, Any], page_url: str) -> list[str]:
     values = {
         "occurrenceID": resource["id"], "catalogNumber": resource.get("catalog_id"),
         "institutionCode": institution.slug if institution else resource["institution"],
-        "basisOfRecord": "MaterialSample" if resource.get("resource_type") in _SAMPLE_TYPES else "LivingSpecimen",
+        "basisOfRecord": "MaterialSample" if resource.get("resource_type") in SAMPLE_TYPES else "LivingSpecimen",
         "organismName": resource.get("name"), "scientificName": species.get("scientific_name"),
         "taxonID": f"NCBI:txid{species['taxon_id']}" if species.get("taxon_id") else None,
         "vernacularName": species.get("common_name_en"),
@@ -85,13 +85,16 @@ class _Sink:
         self.parts: list[bytes] = []
         self.size = 0
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes, /) -> int:
         self.parts.append(bytes(data))
         self.size += len(data)
         return len(data)
 
     def flush(self) -> None:
         """Nothing to do: :meth:`take` hands the bytes on."""
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     def take(self) -> bytes:
         data = b"".join(self.parts)
@@ -102,7 +105,7 @@ class _Sink:
 async def archive_chunks(rows: AsyncIterator[dict[str, Any]], public_url: str) -> AsyncIterator[bytes]:
     """The bytes of a Darwin Core Archive of ``rows``, a piece at a time."""
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("meta.xml", meta_xml())
         archive.writestr("eml.xml", eml_xml("biocross catalog export", public_url))
         with archive.open("occurrence.txt", "w", force_zip64=True) as core:

@@ -26,7 +26,7 @@ MIABIS = "https://github.com/BBMRI-ERIC/miabis/collection"
 #: Resource types whose records are aggregate specimen collections (the MIABIS format applies).
 COLLECTION_TYPES = frozenset({"human_specimen"})
 #: Resource types that are samples rather than living material (Darwin Core basisOfRecord).
-_SAMPLE_TYPES = frozenset({"human_specimen", "primate_sample", "dna", "antibody"})
+SAMPLE_TYPES = frozenset({"human_specimen", "primate_sample", "dna", "antibody"})
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -109,7 +109,7 @@ def simple_dwc(resource: dict[str, Any], url: str) -> etree._Element:
     _add(record, dwc + "catalogNumber", resource.get("catalog_id"))
     _add(record, dwc + "occurrenceID", url)
     _add(record, dwc + "basisOfRecord",
-         "MaterialSample" if resource.get("resource_type") in _SAMPLE_TYPES else "LivingSpecimen")
+         "MaterialSample" if resource.get("resource_type") in SAMPLE_TYPES else "LivingSpecimen")
     _add(record, dwc + "organismName", resource.get("name"))
     species = resource.get("species") or {}
     _add(record, dwc + "scientificName", species.get("scientific_name"))
