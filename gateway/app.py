@@ -9,6 +9,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from gateway.feeds import setup_feeds
 from gateway.i18n import load_translators
 from gateway.keys import (
     ACCOUNTS,
@@ -111,4 +112,5 @@ def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> we
     app.cleanup_ctx.append(_elasticsearch)
     app.on_response_prepare.append(on_prepare)
     setup_routes(app)
+    setup_feeds(app)
     return app

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, TransportError
@@ -34,7 +34,6 @@ _HIT_SOURCE = ["id", "entity_key"]
 _HOLDING_SOURCE = ["id", "entity_key", "availability", "resource.institution", "resource.catalog_id",
                    "resource.name", "resource.resource_type", "resource.availability", "resource.source_url"]
 MAX_HOLDINGS_PER_ENTITY = 50
-EXPORT_CAP = 100_000
 
 
 def _holding(source: dict[str, Any], matched: bool) -> Holding:
@@ -229,23 +228,3 @@ class SearchService:
                                                      "contexts": {"state": ["live"]}}}}))
         options = resp["suggest"]["names"][0]["options"]
         return [o["text"] for o in options]
-
-    async def export(self, query: SearchQuery, cap: int = EXPORT_CAP) -> AsyncIterator[dict[str, Any]]:
-        """Every matching resource (not grouped), streamed with search_after, at most ``cap``."""
-        filters = list(facet_filters(query).values())
-        q = with_filters(base_query(query, self.synonyms), filters)
-        after: list[Any] | None = None
-        sent = 0
-        while sent < cap:
-            body: dict[str, Any] = {"query": q, "sort": sort_clause(query), "size": min(1000, cap - sent),
-                                    "_source": ["resource", "withdrawn"]}
-            if after is not None:
-                body["search_after"] = after
-            resp = await self._call(self.es.search(index=self.alias, **body))
-            hits = resp["hits"]["hits"]
-            for hit in hits:
-                sent += 1
-                yield hit["_source"]["resource"]
-            if len(hits) < body["size"]:
-                return
-            after = hits[-1]["sort"]
