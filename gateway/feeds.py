@@ -25,7 +25,7 @@ async def _feed(app: web.Application) -> AsyncIterator[None]:
 def setup_feeds(app: web.Application, options: OaiOptions | None = None) -> None:
     """Register ``/oai``, ``/sitemap.xml``, ``/sitemaps/...`` and ``/robots.txt`` on ``app``."""
     app[OAI_OPTIONS] = options or OaiOptions()
-    app[OAI_TOKENS] = ResumptionTokens(app[SETTINGS].gateway.secret_key.get_secret_value(),
+    app[OAI_TOKENS] = ResumptionTokens(app[SETTINGS].gateway.signing_keys(),
                                        app[OAI_OPTIONS].token_lifetime)
     app[EXPORT_SLOTS] = ExportSlots(app[LIMITS].export_slots)
     app[sitemap.SITEMAP_CHUNK] = sitemap.CHUNK

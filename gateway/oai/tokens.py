@@ -35,8 +35,9 @@ class Position:
 class ResumptionTokens:
     """Signs and reads resumption tokens; each is valid for ``lifetime``."""
 
-    def __init__(self, secret: str, lifetime: timedelta) -> None:
-        self.serializer = URLSafeTimedSerializer(secret, salt=_SALT)
+    def __init__(self, secrets: list[str], lifetime: timedelta) -> None:
+        """``secrets``: the current signing key first, then keys being rotated out (they still verify)."""
+        self.serializer = URLSafeTimedSerializer(list(reversed(secrets)), salt=_SALT)
         self.lifetime = lifetime
 
     def issue(self, position: Position) -> tuple[str, datetime]:
