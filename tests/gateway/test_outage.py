@@ -90,12 +90,16 @@ ROUTES = [
     Route("GET", "/api/portal/harvests/riken_cells/rejections", token=True),
     # Last: logging out ends the staff session (once Elasticsearch is back).
     Route("POST", "/portal/logout", staff=True, html=True, form=True),
+    Route("GET", "/oai?verb=ListRecords&metadataPrefix=oai_dc"),
+    Route("GET", "/sitemap.xml"), Route("GET", "/sitemaps/resources.xml"),
 ]
 #: Routes that need no Elasticsearch (or, like /metrics, tolerate its absence): they keep answering.
 INDEPENDENT = [Route("GET", p, html=True) for p in (
     "/api/health", "/api/institutions", "/institutions", "/api/openapi.json", "/api/docs", "/portal/login",
-    "/requests/sent", "/metrics")] + [
-    Route("POST", "/cart/remove", html=True, form=True), Route("POST", "/cart/clear", html=True, form=True)]
+    "/requests/sent", "/metrics", "/robots.txt", "/sitemaps/pages.xml")] + [
+    Route("POST", "/cart/remove", html=True, form=True), Route("POST", "/cart/clear", html=True, form=True),
+    # The battery's form has no OAI verb: answered (badVerb) without Elasticsearch.
+    Route("POST", "/oai", form=True)]
 
 
 @pytest.fixture(scope="module")
