@@ -256,19 +256,16 @@ def reseal() -> None:
     storage, or before removing an old key from requests.previous_data_keys)."""
     import asyncio
 
+    from desk.factory import build_desk
+    from gateway.signing import RequestLinks
     from indexer.client import make_client
-    from indexer.requests.privacy import AuditLog, PrivacyService
-    from indexer.requests.sealing import PersonalDataCipher
-    from indexer.requests.store import RequestStore
 
     settings = _keyed_settings()
 
     async def main() -> int:
         es = make_client(settings.es)
         try:
-            store = RequestStore(es, settings.es.index_prefix, PersonalDataCipher(settings.personal_data_keys()))
-            return await PrivacyService(store, AuditLog(es, settings.es.index_prefix),
-                                        settings.requests.retention_days).reseal()
+            return await build_desk(es, settings, RequestLinks(settings)).privacy.reseal()
         finally:
             await es.close()
 

@@ -23,10 +23,10 @@ from biocross.localnode import LocalNode
 from biocross.mailer import Mailer
 from demo.mailbox import DemoMailbox, add_mailbox_routes
 from demo.server import create_sources_app
+from desk.accounts import AccountStore
+from desk.errors import AccountExistsError
 from gateway.app import create_app
 from indexer.client import make_client
-from indexer.requests.accounts import AccountStore
-from indexer.requests.errors import AccountExistsError
 from indexer.store import ensure_system_indices
 from schemas.accounts import StaffRole
 from schemas.harvest import HarvestMode

@@ -2,7 +2,7 @@
 
 Run it as ``biocross mailer`` (a loop) or call :func:`deliver_pending` / :func:`mailer_pass` once.
 Mails are composed and stored with the change they announce; this worker only hands them to the
-SMTP server and records the outcome (see :mod:`indexer.requests.outbox` for the guarantees).
+SMTP server and records the outcome (see :mod:`desk.outbox` for the guarantees).
 """
 
 from __future__ import annotations
@@ -19,16 +19,14 @@ from email.utils import format_datetime, parseaddr
 import aiosmtplib
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
+from desk.errors import DeliveryError
+from desk.factory import build_desk
+from desk.outbox import DeliveryReport
+from desk.outbox import deliver_pending as deliver_outbox
+from desk.privacy import PrivacyService
+from desk.reminders import queue_reminders
+from desk.service import RequestService
 from gateway.signing import RequestLinks
-from indexer.requests.accounts import AccountStore
-from indexer.requests.errors import DeliveryError
-from indexer.requests.outbox import DeliveryReport
-from indexer.requests.outbox import deliver_pending as deliver_outbox
-from indexer.requests.privacy import AuditLog, PrivacyService
-from indexer.requests.reminders import queue_reminders
-from indexer.requests.sealing import PersonalDataCipher
-from indexer.requests.service import RequestService
-from indexer.requests.store import RequestStore
 from schemas.requests import OutboxMail
 from schemas.settings import MailSettings, Settings
 
@@ -88,11 +86,9 @@ class Mailer:
     @classmethod
     def build(cls, settings: Settings, es: AsyncElasticsearch) -> Mailer:
         """Wire the services from settings (the caller owns ``es``)."""
-        prefix = settings.es.index_prefix
-        store = RequestStore(es, prefix, PersonalDataCipher(settings.personal_data_keys()))
-        service = RequestService(store, AccountStore(es, prefix), RequestLinks(settings), settings.requests)
-        privacy = PrivacyService(store, AuditLog(es, prefix), settings.requests.retention_days)
-        return cls(settings, service, SmtpSender(settings.mail), f"{socket.gethostname()}:{os.getpid()}", privacy)
+        desk = build_desk(es, settings, RequestLinks(settings))
+        return cls(settings, desk.requests, SmtpSender(settings.mail), f"{socket.gethostname()}:{os.getpid()}",
+                   desk.privacy)
 
     async def deliver_pending(self) -> DeliveryReport:
         """Send every due outbox mail once; failures stay queued with backoff."""

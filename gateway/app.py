@@ -9,6 +9,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from desk.factory import build_desk
 from gateway.feeds import setup_feeds
 from gateway.i18n import load_translators
 from gateway.keys import (
@@ -50,11 +51,6 @@ from gateway.throttle import LoginThrottle
 from indexer.breaker import CircuitBreaker
 from indexer.client import make_client
 from indexer.health import HarvestHealthService
-from indexer.requests.accounts import AccountStore
-from indexer.requests.privacy import AuditLog, PrivacyService
-from indexer.requests.sealing import PersonalDataCipher
-from indexer.requests.service import RequestService
-from indexer.requests.store import RequestStore
 from indexer.search.service import SearchService
 from indexer.usage.events import UsageEventWriter
 from indexer.usage.stats import DashboardService
@@ -67,10 +63,8 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     app[ES] = make_client(app[SETTINGS].es, app[BREAKER])
     prefix = app[SETTINGS].es.index_prefix
     app[SEARCH] = SearchService(app[ES], prefix, cursor_keys=app[SETTINGS].gateway.derived_keys("cursor"))
-    app[ACCOUNTS] = AccountStore(app[ES], prefix)
-    store = RequestStore(app[ES], prefix, PersonalDataCipher(app[SETTINGS].personal_data_keys()))
-    app[REQUESTS] = RequestService(store, app[ACCOUNTS], app[LINKS], app[SETTINGS].requests)
-    app[PRIVACY] = PrivacyService(store, AuditLog(app[ES], prefix), app[SETTINGS].requests.retention_days)
+    desk = build_desk(app[ES], app[SETTINGS], app[LINKS])
+    app[ACCOUNTS], app[REQUESTS], app[PRIVACY] = desk.accounts, desk.requests, desk.privacy
     app[HEALTH] = HarvestHealthService(app[ES], prefix)
     app[DASHBOARD] = DashboardService(app[ES], prefix, app[HEALTH])
     es_errors = app[METRICS].es_errors.labels("usage_writer")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
+from desk.accounts import AccountStore
+from desk.privacy import PrivacyService
+from desk.service import RequestService
 from gateway.metrics import GatewayMetrics
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.signing import RequestLinks
 from gateway.throttle import LoginThrottle
 from indexer.breaker import CircuitBreaker
 from indexer.health import HarvestHealthService
-from indexer.requests.accounts import AccountStore
-from indexer.requests.privacy import PrivacyService
-from indexer.requests.service import RequestService
 from indexer.search.service import SearchService
 from indexer.usage.events import UsageEventWriter
 from indexer.usage.stats import DashboardService

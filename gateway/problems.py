@@ -14,6 +14,13 @@ from aiohttp import web
 from elastic_transport import TransportError
 from elasticsearch import ApiError, BadRequestError
 
+from desk.errors import (
+    ActionNotPermittedError,
+    AuthenticationError,
+    CommentRequiredError,
+    ConflictError,
+    SubmissionError,
+)
 from gateway.errors import (
     AdminRequiredError,
     AuthenticationRequiredError,
@@ -26,13 +33,6 @@ from gateway.errors import (
     ServiceUnavailableError,
 )
 from indexer.errors import InvalidSearchError, NotFoundError, SearchUnavailableError
-from indexer.requests.errors import (
-    ActionNotPermittedError,
-    AuthenticationError,
-    CommentRequiredError,
-    ConflictError,
-    SubmissionError,
-)
 
 PROBLEM_BASE = "https://biocross.example/problems/"
 RETRY_AFTER_UNAVAILABLE = 5

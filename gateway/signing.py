@@ -19,7 +19,7 @@ _VERIFY, _TRACK = "biocross-verify", "biocross-track"
 
 
 class RequestLinks:
-    """Signed links of usage requests (implements :class:`indexer.requests.notices.RequestLinks`)."""
+    """Signed links of usage requests (implements :class:`desk.notices.RequestLinks`)."""
 
     def __init__(self, settings: Settings) -> None:
         self.base = settings.gateway.public_url.rstrip("/")

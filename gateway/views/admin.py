@@ -9,13 +9,13 @@ import io
 from aiohttp import web
 from markupsafe import Markup
 
+from desk.outbox import outbox_status
 from gateway.auth import require_admin
 from gateway.charts import bar_chart, column_chart
 from gateway.csrf import csrf_token
 from gateway.export import csv_cell
 from gateway.keys import DASHBOARD, REQUESTS, SETTINGS
 from gateway.render import render_page, translator
-from indexer.requests.outbox import outbox_status
 from schemas.usage import Table
 
 

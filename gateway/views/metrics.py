@@ -9,10 +9,10 @@ from aiohttp import web
 from elastic_transport import TransportError
 from elasticsearch import ApiError
 
+from desk.outbox import outbox_status
 from gateway.auth import require_metrics_access
 from gateway.keys import METRICS, REQUESTS, USAGE
 from gateway.metrics import CONTENT_TYPE
-from indexer.requests.outbox import outbox_status
 
 log = logging.getLogger(__name__)
 GAUGE_TIMEOUT = 1.0

@@ -10,6 +10,7 @@ import io
 
 from aiohttp import web
 
+from desk.errors import AuthenticationError, CommentRequiredError, ConflictError
 from gateway import links
 from gateway.auth import STAFF_COOKIE, actor_for, require_staff, set_staff_cookie, staff_account
 from gateway.csrf import check_csrf, csrf_token, rotate_csrf
@@ -17,7 +18,6 @@ from gateway.errors import ParameterError
 from gateway.keys import ACCOUNTS, LOGIN_THROTTLE, REQUESTS, SETTINGS
 from gateway.render import render_page, translator
 from gateway.views.requests_common import label_helpers, see_other
-from indexer.requests.errors import AuthenticationError, CommentRequiredError, ConflictError
 from schemas.requests import Action, RequestStatus, allowed_actions
 
 CSV_COLUMNS = ["id", "submission_id", "institution", "status", "created_at", "updated_at", "requester_name",

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
+from desk.errors import RequestNotFoundError
 from gateway.csrf import check_csrf, csrf_token
 from gateway.errors import RateLimitedError
 from gateway.keys import REQUESTS, SEARCH, SUBMIT_BUCKETS, SUBMIT_EMAIL_BUCKETS
@@ -21,7 +22,6 @@ from gateway.sessions import get_session
 from gateway.views.cart import cart_ids
 from gateway.views.requests_common import see_other
 from indexer.errors import NotFoundError
-from indexer.requests.errors import RequestNotFoundError
 from schemas.institution import INSTITUTIONS
 from schemas.requests import FieldIssue, RequestItem, SubmissionForm, conditional_issues, issues_from
 

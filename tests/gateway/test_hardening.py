@@ -11,8 +11,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from elasticsearch import AsyncElasticsearch
 
+from desk.accounts import AccountStore
 from gateway.keys import SEARCH
-from indexer.requests.accounts import AccountStore
 from indexer.search.cursor import encode_cursor
 from schemas.accounts import StaffRole
 from schemas.search import SearchQuery

@@ -22,13 +22,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
 
 from biocross.localnode import LocalNode
+from desk.accounts import AccountStore
 from fixtures.corpus import build_corpus
 from fixtures.indexing import publish_corpus
 from gateway.app import create_app
 from gateway.ratelimit import GatewayLimits
 from gateway.signing import RequestLinks
 from indexer.client import make_client
-from indexer.requests.accounts import AccountStore
 from schemas.accounts import StaffRole
 from schemas.settings import EsSettings, LocalNodeSettings, Settings
 

@@ -14,13 +14,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from elasticsearch import AsyncElasticsearch
 
+from desk.accounts import AccountStore
+from desk.sealing import PersonalDataCipher
+from desk.store import RequestStore
 from fixtures.corpus import build_corpus
 from fixtures.indexing import publish_corpus
 from gateway.app import create_app
 from gateway.ratelimit import GatewayLimits
-from indexer.requests.accounts import AccountStore
-from indexer.requests.sealing import PersonalDataCipher
-from indexer.requests.store import RequestStore
 from indexer.store import HarvestStore, ensure_system_indices
 from schemas.accounts import StaffRole
 from schemas.requests import Event, OutboxMail, RequestItem, RequestStatus, Role, SubmissionForm, UsageRequest

@@ -20,12 +20,12 @@ from aiosmtpd.controller import Controller
 from elasticsearch import AsyncElasticsearch
 
 from biocross.mailer import Mailer
+from desk.accounts import AccountStore
 from fixtures.corpus import build_corpus
 from gateway.app import create_app
 from gateway.keys import LINKS, REQUESTS
 from gateway.ratelimit import GatewayLimits
 from indexer.publish import bulk_index_resources, create_generation, publish_generation
-from indexer.requests.accounts import AccountStore
 from schemas.accounts import StaffRole
 from schemas.resource import Resource
 from schemas.settings import Settings

@@ -8,9 +8,9 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
+from desk.accounts import AccountStore
 from fixtures.corpus import build_corpus
 from gateway.keys import ACCOUNTS, REQUESTS
-from indexer.requests.accounts import AccountStore
 from schemas.accounts import StaffRole
 from schemas.settings import Settings
 

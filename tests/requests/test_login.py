@@ -13,9 +13,9 @@ import aiohttp
 from aiohttp.test_utils import TestClient
 from elasticsearch import AsyncElasticsearch
 
+from desk.accounts import AccountStore
 from gateway.keys import LOGIN_THROTTLE
 from gateway.throttle import ThrottlePolicy
-from indexer.requests.accounts import AccountStore
 from schemas.accounts import StaffRole
 from schemas.settings import Settings
 

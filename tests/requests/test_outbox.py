@@ -7,9 +7,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from desk.reminders import queue_reminders
+from desk.service import Actor
 from gateway.keys import REQUESTS
-from indexer.requests.reminders import queue_reminders
-from indexer.requests.service import Actor
 from schemas.requests import Action, Role
 
 

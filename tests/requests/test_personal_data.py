@@ -11,10 +11,10 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
+from desk.privacy import ERASED
+from desk.store import RequestStore
 from gateway.keys import LINKS, PRIVACY, REQUESTS
-from indexer.requests.mappings import audit_index, requests_index
-from indexer.requests.privacy import ERASED
-from indexer.requests.store import RequestStore
+from indexer.names import audit_index, requests_index
 from schemas.settings import Settings
 
 NAME, ADDRESS, MESSAGE = "Sachiko Kasumigaura", "2-9-7 Sengen, Tsukuba 305-0047", "Please ship on dry ice, Sachiko."

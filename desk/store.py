@@ -10,7 +10,7 @@ Elasticsearch answers 409 the change is re-applied to a fresh read, so no concur
 lost. Business rules (is the action still allowed?) are checked again on every attempt by the
 ``change`` callback, which is how a staff member who acted second gets a clear conflict.
 
-Personal data is sealed on every write and opened on every read (:mod:`indexer.requests.sealing`):
+Personal data is sealed on every write and opened on every read (:mod:`desk.sealing`):
 what Elasticsearch holds of a requester is ciphertext and a keyed hash of the address.
 """
 
@@ -25,9 +25,11 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch import ConflictError as EsConflictError
 from elasticsearch import NotFoundError as EsNotFoundError
 
-from indexer.requests.errors import RequestNotFoundError
-from indexer.requests.mappings import REQUESTS_MAPPING, ensure_index, requests_index
-from indexer.requests.sealing import EMAIL_HASH_FIELD, PersonalDataCipher
+from desk.errors import RequestNotFoundError
+from desk.mappings import REQUESTS_MAPPING
+from desk.sealing import EMAIL_HASH_FIELD, PersonalDataCipher
+from indexer.indices import ensure_index
+from indexer.names import requests_index
 from schemas.requests import UsageRequest
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,10 @@ from typing import Any, Literal
 
 from elasticsearch import AsyncElasticsearch
 
-from indexer.requests.mappings import AUDIT_MAPPING, audit_index, ensure_index
-from indexer.requests.store import RequestStore
+from desk.mappings import AUDIT_MAPPING
+from desk.store import RequestStore
+from indexer.indices import ensure_index
+from indexer.names import audit_index
 from schemas.requests import RequestStatus, Role, UsageRequest
 
 ERASED = "(erased)"

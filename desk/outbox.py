@@ -19,8 +19,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from indexer.requests.errors import DeliveryError
-from indexer.requests.store import RequestStore
+from desk.errors import DeliveryError
+from desk.store import RequestStore
 from schemas.requests import OutboxMail, UsageRequest
 
 log = logging.getLogger(__name__)

@@ -59,7 +59,7 @@ class AccountNotFoundError(AccountError):
 class PersonalDataKeyError(RequestError):
     """Personal data cannot be sealed or opened: no key configured, or a document sealed with a key
     that is no longer configured. Fatal for the operation; configure ``requests.data_key`` (and keep
-    old keys in ``requests.previous_data_keys``) — raised by :mod:`indexer.requests.sealing`."""
+    old keys in ``requests.previous_data_keys``) — raised by :mod:`desk.sealing`."""
 
 
 class DeliveryError(RequestError):

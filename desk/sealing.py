@@ -22,7 +22,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from indexer.requests.errors import PersonalDataKeyError
+from desk.errors import PersonalDataKeyError
 
 MARK = "pd1:"
 #: Fields of the submission form that identify or describe the requester.

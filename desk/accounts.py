@@ -25,12 +25,14 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch import ConflictError as EsConflictError
 from elasticsearch import NotFoundError as EsNotFoundError
 
-from indexer.requests.errors import (
+from desk.errors import (
     AccountExistsError,
     AccountNotFoundError,
     AuthenticationError,
 )
-from indexer.requests.mappings import ACCOUNTS_MAPPING, accounts_index, ensure_index
+from desk.mappings import ACCOUNTS_MAPPING
+from indexer.indices import ensure_index
+from indexer.names import accounts_index
 from schemas.accounts import Account, ApiTokenRecord, StaffRole, StaffSession
 
 TOKEN_PREFIX = "bxt_"
