@@ -82,8 +82,10 @@ class EntityGroup(BaseModel):
 class FacetBucket(BaseModel):
     """A facet value and how many holdings have it, given the other filters."""
 
-    value: str = Field(description="Facet value.")
+    value: str = Field(description="Facet value (a concept id for disease and tissue facets).")
     count: int = Field(description="Number of matching holdings.")
+    label_ja: str | None = Field(None, description="Japanese label of the value, where known.")
+    label_en: str | None = Field(None, description="English label of the value, where known.")
 
 
 class SearchResponse(BaseModel):
@@ -95,3 +97,6 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetBucket]] = Field(description="Facet counts by facet name.")
     next_cursor: str | None = Field(None, description="Cursor for the next page, or null at the end.")
     query_terms: list[str] = Field(default_factory=list, description="Analysed query terms (for clients).")
+    dropped_terms: list[str] = Field(default_factory=list, description=(
+        "Query terms that matched nothing and were left out (the search was relaxed); empty when every term counted."))
+    suggestions: list[str] = Field(default_factory=list, description="Vocabulary names close to the dropped terms.")

@@ -9,7 +9,9 @@ on relevance.
 
 from __future__ import annotations
 
+import difflib
 import logging
+import unicodedata
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,11 +19,20 @@ from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch import NotFoundError as EsNotFoundError
 
 from indexer.analysis.analyze import analyze_query
-from indexer.analysis.normalize import normalize_text
 from indexer.analysis.synonyms import SynonymTable
 from indexer.errors import NotFoundError, SearchUnavailableError
 from indexer.names import resources_alias
-from indexer.search.builder import FACET_FIELDS, base_query, facet_aggs, facet_filters, sort_clause, with_filters
+from indexer.analysis.concepts import default_concepts
+from indexer.search.builder import (
+    CONCEPT_FACETS,
+    FACET_FIELDS,
+    analyze,
+    base_query,
+    facet_aggs,
+    facet_filters,
+    sort_clause,
+    with_filters,
+)
 from indexer.search.cursor import decode_cursor, encode_cursor
 from indexer.search.highlight import fold_needles, highlight
 from schemas.search import EntityGroup, FacetBucket, Holding, SearchQuery, SearchResponse
@@ -50,6 +61,7 @@ class SearchService:
         self.es = es
         self.alias = resources_alias(prefix)
         self.synonyms = synonyms if synonyms is not None else SynonymTable.load()
+        self._names: dict[str, str] | None = None
 
     async def _call(self, coro: Any) -> Any:
         try:
@@ -60,12 +72,76 @@ class SearchService:
             log.warning("search failed: %s", type(exc).__name__)
             raise SearchUnavailableError("search is temporarily unavailable") from exc
 
+    async def _dead_concepts(self, query: SearchQuery) -> tuple[frozenset[int], list[str]]:
+        """Indexes and labels of the query concepts that match no live resource at all."""
+        _aq, concepts = analyze(query.q, self.synonyms)
+        if len(concepts) < 2:
+            return frozenset(), []
+        live = [] if query.include_withdrawn else [{"term": {"withdrawn": False}}]
+        searches: list[dict[str, Any]] = []
+        for concept in concepts:
+            searches += [{"index": self.alias}, {"query": with_filters(concept.clause, live), "size": 0,
+                                                 "track_total_hits": 1}]
+        resp = await self._call(self.es.msearch(searches=searches))
+        dead = [i for i, r in enumerate(resp["responses"]) if r.get("hits", {}).get("total", {}).get("value", 0) == 0]
+        if len(dead) == len(concepts):
+            return frozenset(), []
+        return frozenset(dead), [concepts[i].label for i in dead]
+
+    def _suggestions(self, terms: list[str]) -> list[str]:
+        """Vocabulary names close to ``terms`` (a misspelt or unknown word)."""
+        names = self._vocabulary_names()
+        found: dict[str, None] = {}
+        for term in terms:
+            key = term.casefold()
+            for match in difflib.get_close_matches(key, list(names), n=3, cutoff=0.7):
+                found.setdefault(names[match], None)
+        return list(found)[:5]
+
+    def _vocabulary_names(self) -> dict[str, str]:
+        if self._names is None:
+            names: dict[str, str] = {}
+            for concept in default_concepts().concepts():
+                if concept.id.startswith("ICD10:") and "curated" not in concept.source:
+                    continue
+                for name in concept.names:
+                    names.setdefault(name.casefold(), name)
+            self._names = names
+        return self._names
+
+    def _facet_bucket(self, facet: str, key: str, count: int) -> FacetBucket:
+        if facet in CONCEPT_FACETS:
+            concepts = default_concepts()
+            return FacetBucket(value=key, count=count, label_ja=concepts.label(key, "ja"),
+                               label_en=concepts.label(key, "en"))
+        if facet == "species":
+            concepts = default_concepts()
+            if (cid := concepts.lookup("species", key)) is not None and (concept := concepts.get(cid)):
+                return FacetBucket(value=key, count=count, label_ja=concept.ja or key, label_en=key)
+        return FacetBucket(value=key, count=count)
+
     async def search(self, query: SearchQuery) -> SearchResponse:
-        """One page of entity groups, with facets and a cursor for the next page."""
+        """One page of entity groups, with facets and a cursor for the next page.
+
+        Every query term counts. When that finds nothing, the terms that match nothing at all are
+        left out and the response names them (``dropped_terms``) with ``suggestions``.
+        """
+        response = await self._search(query, frozenset())
+        if response.total_holdings or not query.q:
+            return response
+        drop, labels = await self._dead_concepts(query)
+        if not drop:
+            return response
+        relaxed = await self._search(query, drop)
+        relaxed.dropped_terms = labels
+        relaxed.suggestions = self._suggestions(labels)
+        return relaxed
+
+    async def _search(self, query: SearchQuery, drop: frozenset[int]) -> SearchResponse:
         after = decode_cursor(query)
         filters = facet_filters(query)
         filter_list = list(filters.values())
-        base = base_query(query, self.synonyms)
+        base = base_query(query, self.synonyms, drop)
         sort = sort_clause(query)
         batch = max(query.page_size * 3, 30)
         heads: list[dict[str, Any]] = []
@@ -113,7 +189,7 @@ class SearchService:
             total_entities=response_meta["aggregations"]["entities"]["count"]["value"],
             groups=groups,
             facets={
-                name: [FacetBucket(value=str(b["key"]), count=b["doc_count"])
+                name: [self._facet_bucket(name, str(b["key"]), b["doc_count"])
                        for b in response_meta["aggregations"][f"facet_{name}"]["values"]["buckets"]]
                 for name in FACET_FIELDS
             },
@@ -210,7 +286,7 @@ class SearchService:
 
     async def suggest(self, prefix: str, size: int = 8) -> list[str]:
         """Autocomplete: names and ids starting with ``prefix``."""
-        text = normalize_text(prefix)[:80]
+        text = " ".join(unicodedata.normalize("NFKC", prefix).split())[:80]
         if not text:
             return []
         resp = await self._call(self.es.search(index=self.alias, size=0, suggest={

@@ -101,9 +101,14 @@ async def test_highlight_marks_query_words_and_keeps_text_literal(service: Searc
 
 
 async def test_autocomplete(service: SearchService) -> None:
-    assert "hela" in await service.suggest("he")
-    assert any(s.startswith("c57bl/6") for s in await service.suggest("C57"))
+    assert "HeLa" in await service.suggest("he")  # display case, not the folded key
+    assert any(s.startswith("C57BL/6") for s in await service.suggest("c57"))
     assert await service.suggest("") == []
+
+
+async def test_autocomplete_from_japanese_input(service: SearchService) -> None:
+    assert "マウス" in await service.suggest("マウ")
+    assert any(s.startswith("糖尿病") for s in await service.suggest("糖尿"))
 
 
 async def test_resource_detail_lists_other_holdings(service: SearchService) -> None:
