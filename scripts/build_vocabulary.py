@@ -131,7 +131,8 @@ def merge_demo(entries: dict[str, Entry]) -> None:
         _add_names(entry, "en", [disease.en], prefer=False)
         _add_names(entry, "ja", [disease.ja], prefer=False)
         _source(entry, DEMO_SOURCE)
-    lines = [*(line for line, _r, _j in vocab_cells.SHARED_CELL_LINES), *vocab_cells.OTHER_REAL_LINES]
+    lines = [*(line for line, _r, _j in vocab_cells.SHARED_CELL_LINES), *vocab_cells.OTHER_REAL_LINES,
+             *vocab_cells.IPS_LINES]
     tissues = {(line.tissue_en, line.tissue_ja) for line in lines}
     tissues |= set(vocab_medical.CANCER_TISSUE.values())
     for en, ja in sorted(tissues):

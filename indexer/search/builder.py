@@ -40,12 +40,16 @@ def _phrase(field: str, text: str, boost: float) -> dict[str, Any]:
 
 
 def _form_clauses(form: AnalyzedText, boost: float = 1.0) -> list[dict[str, Any]]:
-    clauses: list[dict[str, Any]] = []
+    ja: list[dict[str, Any]] = []
+    en: list[dict[str, Any]] = []
     if form.ja:
-        clauses += [_phrase("name_ja", form.ja, NAME_BOOST * boost), _phrase("body_ja", form.ja, BODY_BOOST * boost)]
+        ja = [_phrase("name_ja", form.ja, NAME_BOOST * boost), _phrase("body_ja", form.ja, BODY_BOOST * boost)]
     if form.en:
-        clauses += [_phrase("name_en", form.en, NAME_BOOST * boost), _phrase("body_en", form.en, BODY_BOOST * boost)]
-    return clauses
+        en = [_phrase("name_en", form.en, NAME_BOOST * boost), _phrase("body_en", form.en, BODY_BOOST * boost)]
+    if ja and en:
+        # A mixed form ("iPS細胞") needs both parts: its Japanese part alone (細胞) is another concept.
+        return [{"bool": {"must": [{"dis_max": {"queries": ja}}, {"dis_max": {"queries": en}}]}}]
+    return ja + en
 
 
 def _word_clauses(word: str, lang: str) -> list[dict[str, Any]]:

@@ -251,7 +251,10 @@ class SearchService:
                 entity_key=src["entity_key"], title=resource["name"], resource_type=resource["resource_type"],
                 species=(resource.get("species") or {}).get("scientific_name"), score=head.get("_score"),
                 highlight={"name": highlight(resource["name"], needles),
-                           "description": highlight(description, needles)} if needles else {},
+                           "description": highlight(description, needles),
+                           # the page shows the description in the UI language when the record has one
+                           **({"description_ja": highlight(ja, needles)}
+                              if (ja := resource["description"].get("ja")) else {})} if needles else {},
                 holdings=holdings, resource=resource,
             ))
         return groups

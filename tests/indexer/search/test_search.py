@@ -130,3 +130,37 @@ async def test_generations_come_from_the_versioned_template(es: object, search_p
     assert aliased and all(f"-resources-v{RESOURCES_MAPPING_VERSION}-" in name for name in aliased.body)
     mapping = await es.indices.get_mapping(index=resources_alias(search_prefix))
     assert all(m["mappings"]["_meta"]["biocross_mapping_version"] == RESOURCES_MAPPING_VERSION for m in mapping.body.values())
+
+
+def _catalog_ids(result: object) -> list[set[str]]:
+    return [{h.catalog_id for h in g.holdings} for g in result.groups]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("q", ["human lung cancer", "ヒト 肺がん", "lung cancer", "肺癌 細胞株"])
+async def test_a_concept_finds_resources_filed_under_a_narrower_one(service: SearchService, q: str) -> None:
+    """A549 is filed under lung adenocarcinoma (肺腺癌); lung cancer (ICD-10 C34) is its parent."""
+    result = await service.search(SearchQuery(q=q))
+    assert any("RCB0098" in ids for ids in _catalog_ids(result)[:3]), [g.title for g in result.groups[:5]]
+
+
+async def test_a_term_matching_nothing_is_dropped_openly(service: SearchService) -> None:
+    """No iPS line in this corpus: 'iPS細胞' does not silently become 細胞; the response says so."""
+    for q in ("iPS細胞", "iPS"):
+        result = await service.search(SearchQuery(q=q))
+        assert result.total_holdings == 0 or result.dropped_terms, (q, [g.title for g in result.groups[:3]])
+    result = await service.search(SearchQuery(q="HeLa iPS"))
+    assert result.dropped_terms == ["iPS"] and "RCB0007" in _catalog_ids(result)[0]
+    strict = await service.search(SearchQuery(q="HeLa 細胞"))
+    assert strict.dropped_terms == [] and "RCB0007" in _catalog_ids(strict)[0]
+
+
+async def test_disease_facet_has_one_value_per_concept_in_both_languages(service: SearchService) -> None:
+    result = await service.search(SearchQuery(q="HeLa"))
+    cervical = [b for b in result.facets["disease"] if "cervical" in (b.label_en or "")]
+    assert len(cervical) == 1, result.facets["disease"]
+    bucket = cervical[0]
+    assert bucket.value == "BX:disease:cervical-adenocarcinoma" and bucket.label_ja == "子宮頸部腺癌"
+    selected = await service.search(SearchQuery(q="HeLa", disease=[bucket.value]))
+    assert selected.total_holdings == bucket.count
+    parent = await service.search(SearchQuery(q="", disease=["ICD10:C53"]))
+    assert parent.total_holdings >= bucket.count  # selecting C53 includes its narrower concepts
