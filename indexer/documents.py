@@ -8,8 +8,8 @@ from functools import lru_cache
 from typing import Any
 
 from indexer.analysis.analyze import AnalyzedText, analyze_for_index
-from indexer.analysis.concepts import TEXT_PREFIX, ConceptIndex, default_concepts
 from indexer.analysis.cjk import index_grams
+from indexer.analysis.concepts import TEXT_PREFIX, ConceptIndex, default_concepts
 from indexer.analysis.normalize import normalize_text
 from schemas.identifiers import identifier_keys
 from schemas.resource import Resource

@@ -187,8 +187,8 @@ def identifier_candidates(query: str) -> list[str]:
     tokens = _TOKEN.findall(_fold(query))
     for i, token in enumerate(tokens[:64]):
         for candidate in (token, f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""):
-            if candidate and (key := canonical_id(candidate)):
-                seen.setdefault(key, None)
+            if candidate and (found := canonical_id(candidate)):
+                seen.setdefault(found, None)
     words = _fold(query).split()
     if len(words) > 1:
         for word in words[:64]:

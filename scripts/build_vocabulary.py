@@ -16,7 +16,6 @@ Run: ``.venv/bin/python scripts/build_vocabulary.py`` (``--check`` exits 1 when 
 from __future__ import annotations
 
 import argparse
-
 import csv
 import gzip
 import io

@@ -19,10 +19,10 @@ from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch import NotFoundError as EsNotFoundError
 
 from indexer.analysis.analyze import analyze_query
+from indexer.analysis.concepts import default_concepts
 from indexer.analysis.synonyms import SynonymTable
 from indexer.errors import NotFoundError, SearchUnavailableError
 from indexer.names import resources_alias
-from indexer.analysis.concepts import default_concepts
 from indexer.search.builder import (
     CONCEPT_FACETS,
     FACET_FIELDS,

@@ -18,10 +18,10 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from fixtures.indexing import publish_corpus
+from fixtures.realsamples import harvest_real_samples
 from indexer.analysis.synonyms import SynonymTable
 from indexer.documents import concept_fields
 from indexer.search.service import SearchService
-from fixtures.realsamples import harvest_real_samples
 from schemas.resource import Resource
 from schemas.search import SearchQuery
 from schemas.settings import Settings
