@@ -144,3 +144,13 @@ def test_every_harvested_disease_tissue_and_sample_type_has_a_concept(real: list
                 missing[value] = missing.get(value, 0) + 1
     print(f"\nunmapped species values (no taxon id, not in the vocabulary): {species_missing}")
     assert not missing, f"harvested values without a concept: {sorted(missing.items(), key=lambda kv: -kv[1])[:30]}"
+
+
+def test_committed_vocabulary_is_what_the_build_script_makes() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run([sys.executable, "scripts/build_vocabulary.py", "--check"], cwd=root,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
