@@ -131,7 +131,8 @@ def build_cell(rng: random.Random, local: int) -> Record:
     disease = f"{rec['disease_ja']}由来。" if rec["disease_ja"] else ""
     if rec.pop("ips", False):
         patient = f"{rec['disease_ja']}患者" if rec["disease_ja"] else "健常者"
-        rec["description_ja"] = f"ヒトiPS細胞株（人工多能性幹細胞）。{patient}の{rec['tissue_ja']}から樹立。"
+        kind_ja = "疾患特異的iPS細胞株" if rec["disease_ja"] else "iPS細胞株"
+        rec["description_ja"] = f"ヒト{kind_ja}（人工多能性幹細胞）。{patient}の{rec['tissue_ja']}から樹立。"
         sick = f" of a patient with {rec['disease_en']}" if rec["disease_en"] else " of a healthy donor"
         kind = "Disease-specific human iPS cell line" if rec["disease_en"] else "Human iPS cell line"
         rec["description_en"] = f"{kind} (induced pluripotent stem cells) established from {rec['tissue_en']}{sick}."

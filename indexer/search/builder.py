@@ -65,6 +65,27 @@ def _word_clauses(word: str, lang: str) -> list[dict[str, Any]]:
     return clauses
 
 
+def _is_ja(token: str) -> bool:
+    return any(ord(ch) > 0x2E80 for ch in token)
+
+
+def _matched_clauses(matched: str) -> list[dict[str, Any]]:
+    """Clauses for the query phrase that hit a synonym group; a mixed phrase (``iPS細胞``: 細胞 + ip)
+    needs its Japanese part in the Japanese fields and its English part in the English ones."""
+    tokens = matched.split()
+    ja = " ".join(t for t in tokens if _is_ja(t))
+    en = " ".join(t for t in tokens if not _is_ja(t))
+
+    def side(text: str, lang: str) -> list[dict[str, Any]]:
+        if " " not in text:
+            return _word_clauses(text, lang)
+        return [_phrase(f"name_{lang}", text, NAME_BOOST), _phrase(f"body_{lang}", text, BODY_BOOST)]
+
+    if ja and en:
+        return [{"bool": {"must": [{"dis_max": {"queries": side(ja, "ja")}}, {"dis_max": {"queries": side(en, "en")}}]}}]
+    return side(ja, "ja") if ja else side(en, "en")
+
+
 @dataclass(frozen=True)
 class QueryConcept:
     """One thing a query asks for: a word, or a phrase with its synonyms and concept. ``label`` is how
@@ -101,9 +122,7 @@ def query_concepts(q: str, aq: AnalyzedQuery, alternatives: list[SynonymAlternat
         clauses: list[dict[str, Any]] = []
         for matched in matched_phrases:
             covered.update(matched.split())
-            lang = "ja" if any(ord(ch) > 0x2E80 for ch in matched) else "en"
-            clauses += _word_clauses(matched, lang) if " " not in matched else [
-                _phrase(f"name_{lang}", matched, NAME_BOOST), _phrase(f"body_{lang}", matched, BODY_BOOST)]
+            clauses += _matched_clauses(matched)
         for alt in alts:
             for form in alt.forms:
                 clauses += _form_clauses(form, 0.8)
