@@ -71,6 +71,8 @@ JUDGEMENTS: list[tuple[str, str, Judge, bool]] = [
     ("typo", "Achillea falcta", _name("Achillea falcata"), False),
     ("typo", "Clostridium oceanicm", _id("JCM 1407"), False),
     ("relaxed", "Achillea falcata zzqxv", _name("Achillea falcata"), False),
+    ("exact-over-fuzzy", "ATCC", lambda r: any(s.startswith("ATCC") for s in r.synonyms), True),
+    ("exact-over-fuzzy", "Achillea", _name("Achillea"), True),
 ]
 
 

@@ -164,3 +164,9 @@ async def test_disease_facet_has_one_value_per_concept_in_both_languages(service
     assert selected.total_holdings == bucket.count
     parent = await service.search(SearchQuery(q="", disease=["ICD10:C53"]))
     assert parent.total_holdings >= bucket.count  # selecting C53 includes its narrower concepts
+
+
+async def test_a_dropped_term_comes_with_a_suggestion_from_the_vocabulary(service: SearchService) -> None:
+    result = await service.search(SearchQuery(q="HeLa cynomolgos"))
+    assert result.dropped_terms == ["cynomolgos"] and "RCB0007" in _catalog_ids(result)[0]
+    assert any("cynomolgus" in s for s in result.suggestions), result.suggestions
