@@ -11,7 +11,7 @@ from indexer.analysis.analyze import AnalyzedText, analyze_for_index
 from indexer.analysis.cjk import index_grams
 from indexer.analysis.concepts import TEXT_PREFIX, ConceptIndex, default_concepts
 from indexer.analysis.normalize import normalize_text
-from schemas.identifiers import identifier_keys
+from schemas.identifiers import curie_key, identifier_keys
 from schemas.resource import Resource
 from schemas.vocab import RESOURCE_TYPE_LABELS, ResourceType
 
@@ -44,6 +44,10 @@ def id_keys(resource: Resource) -> list[str]:
     for raw in exact:
         for key in identifier_keys(raw):
             keys.setdefault(key, None)
+    for xref in resource.xrefs:
+        # The database's name is a Bioregistry prefix or synonym: "MGI" + "1857469" is MGI:1857469.
+        if curie := curie_key(xref.db, xref.id):
+            keys.setdefault(curie, None)
     for raw in resource.synonyms:
         for key in identifier_keys(raw, loose=any(ch.isdigit() for ch in raw)):
             keys.setdefault(key, None)

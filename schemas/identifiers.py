@@ -7,9 +7,12 @@ that a researcher need not know a scheme's width; display forms restore it.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,70 @@ def loose_key(raw: str) -> str | None:
     return f"X:{key}" if key else None
 
 
+_PREFIXES_PATH = Path(__file__).parent / "data" / "id_prefixes.json"
+_CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9._\- ]{0,40}?)\s*[:\s]\s*(\S.*)$")
+
+
+@dataclass(frozen=True)
+class _Prefix:
+    prefix: str
+    pattern: re.Pattern[str] | None
+    banana: str | None
+
+
+def _prefix_key(name: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", name.casefold())
+
+
+@cache
+def registry_prefixes() -> dict[str, _Prefix]:
+    """Bioregistry prefixes and their synonyms (``NCBITaxon``, ``taxid``, ``MGI``, ``ICD-10`` ...), by
+    folded name, with each space's local-id pattern. Built by ``scripts/build_vocabulary.py``."""
+    doc = json.loads(_PREFIXES_PATH.read_text(encoding="utf-8"))
+    table: dict[str, _Prefix] = {}
+    for prefix, row in doc["prefixes"].items():
+        try:
+            pattern = re.compile(row["pattern"]) if "pattern" in row else None
+        except re.error:
+            pattern = None
+        entry = _Prefix(prefix, pattern, row.get("banana"))
+        table.setdefault(_prefix_key(prefix), entry)
+        for synonym in row.get("synonyms", ()):
+            table.setdefault(_prefix_key(synonym), entry)
+    return table
+
+
+def curie_key(db: str, local: str) -> str | None:
+    """The key of ``local`` in the identifier space ``db`` (a Bioregistry prefix or synonym), or None.
+
+    ``MGI:1857469`` = ``mgi 1857469`` (key ``CURIE:mgi:1857469``); ``NCBITaxon:9606`` = ``taxid:9606``.
+    The local id must fit the space's pattern, so free text is not mistaken for an identifier.
+    """
+    entry = registry_prefixes().get(_prefix_key(db))
+    if entry is None:
+        return None
+    text = unicodedata.normalize("NFKC", local).strip()
+    for embedded in (entry.banana, db, entry.prefix):
+        if embedded and text.upper().startswith(embedded.upper()) and len(text) > len(embedded):
+            text = text[len(embedded):].lstrip(":_ -")
+            break
+    if not text or len(text) > _MAX_ID_CHARS:
+        return None
+    if entry.pattern is None:
+        # No pattern in the registry: accept one word holding a digit (an accession, not free text).
+        if not any(ch.isdigit() for ch in text) or any(ch.isspace() for ch in text):
+            return None
+    elif not (entry.pattern.match(text) or entry.pattern.match(text.upper())):
+        return None
+    return f"CURIE:{entry.prefix}:{text.upper()}"
+
+
+def _curie_of(text: str) -> str | None:
+    """The key of a typed CURIE (``NCBITaxon:9606``, ``MGI 1857469``), or None."""
+    m = _CURIE.match(unicodedata.normalize("NFKC", text).strip())
+    return curie_key(m.group(1), m.group(2)) if m else None
+
+
 def identifier_keys(raw: str, *, loose: bool = True) -> list[str]:
     """Every key an identifier answers to: its canonical key, its DOI or handle key, its loose key.
 
@@ -156,6 +223,8 @@ def identifier_keys(raw: str, *, loose: bool = True) -> list[str]:
         keys[f"DOI:{m.group(1)}"] = None
     elif m := _HANDLE.match(text):
         keys[f"HDL:{m.group(1)}"] = None
+    elif curie := _curie_of(raw):
+        keys[curie] = None
     if loose and (key := loose_key(text)):
         keys.setdefault(key, None)
     return list(keys)

@@ -1,4 +1,5 @@
-"""Rebuild ``indexer/analysis/data/vocabulary.jsonl.gz``, the concept vocabulary, with provenance.
+"""Rebuild ``indexer/analysis/data/vocabulary.jsonl.gz``, the concept vocabulary, with provenance,
+and ``schemas/data/id_prefixes.json``, the identifier prefixes and patterns of the Bioregistry.
 
 Sources, each recorded in every entry's ``source``:
 
@@ -192,17 +193,44 @@ def build() -> bytes:
     return gzip.compress(text.encode("utf-8"), mtime=0)
 
 
+PREFIXES_OUT = ROOT / "schemas" / "data" / "id_prefixes.json"
+
+
+def build_prefixes() -> bytes:
+    """Prefixes, synonyms, local-id patterns and "banana" (embedded prefix) of every identifier space
+    the Bioregistry knows (not deprecated), read from the registry file its wheel ships."""
+    import bioregistry  # type: ignore[import-untyped]
+
+    registry = json.loads((Path(bioregistry.__file__).parent / "data" / "bioregistry.json").read_text("utf-8"))
+    rows: dict[str, Any] = {}
+    for prefix, entry in sorted(registry.items()):
+        if entry.get("deprecated"):
+            continue
+        row: dict[str, Any] = {"pattern": entry["pattern"]} if entry.get("pattern") else {}
+        synonyms = sorted({s for s in entry.get("synonyms", []) if s and s != prefix})
+        if synonyms:
+            row["synonyms"] = synonyms
+        if entry.get("banana"):
+            row["banana"] = entry["banana"]
+        rows[prefix] = row
+    doc = {"source": f"Bioregistry {version('bioregistry')} (bioregistry/data/bioregistry.json)", "prefixes": rows}
+    return (json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when the committed file is stale")
     args = parser.parse_args()
     data = build()
+    prefixes = build_prefixes()
     if args.check:
         current = OUT.read_bytes() if OUT.exists() else b""
         stale = gzip.decompress(current) != gzip.decompress(data) if current else True
+        stale = stale or not PREFIXES_OUT.exists() or PREFIXES_OUT.read_bytes() != prefixes
         print("stale" if stale else "up to date")
         return 1 if stale else 0
     OUT.write_bytes(data)
+    PREFIXES_OUT.write_bytes(prefixes)
     count = gzip.decompress(data).count(b"\n")
     print(f"wrote {OUT.relative_to(ROOT)}: {count} concepts")
     return 0

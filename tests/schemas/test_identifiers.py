@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from schemas.identifiers import canonical_id, display_id, identifier_candidates, identifier_keys, whole_query_keys
+from schemas.identifiers import (
+    canonical_id,
+    curie_key,
+    display_id,
+    identifier_candidates,
+    identifier_keys,
+    whole_query_keys,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +62,20 @@ def test_identifiers_of_every_style_meet_in_a_key(stored: str, typed: list[str])
 def test_unknown_schemes_keep_the_institutions_spelling() -> None:
     assert display_id("CAS 37109") == "CAS 37109" and canonical_id("CAS 37109") == "CAS37109"
     assert display_id("rbrc 1") == "RBRC00001"
+
+
+@pytest.mark.parametrize(("db", "local", "typed"), [
+    ("MGI", "MGI:1857469", ["MGI:1857469", "mgi 1857469", "MGI:1857469 "]),
+    ("NCBI_Taxonomy", "9606", ["NCBITaxon:9606", "taxid:9606", "NCBITaxon 9606"]),
+    ("Cellosaurus", "CVCL_0030", ["cellosaurus:CVCL_0030"]),
+])
+def test_registry_prefixes_and_their_synonyms_meet_in_a_key(db: str, local: str, typed: list[str]) -> None:
+    """Prefixes, synonyms and patterns come from the Bioregistry's data, not from a hand-written table."""
+    key = curie_key(db, local)
+    assert key is not None
+    for text in typed:
+        assert key in whole_query_keys(text), text
+
+
+def test_a_local_id_must_fit_its_registry_pattern() -> None:
+    assert curie_key("MGI", "not a number") is None and curie_key("nosuchregistry", "1") is None

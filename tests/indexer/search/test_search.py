@@ -170,3 +170,10 @@ async def test_a_dropped_term_comes_with_a_suggestion_from_the_vocabulary(servic
     result = await service.search(SearchQuery(q="HeLa cynomolgos"))
     assert result.dropped_terms == ["cynomolgos"] and "RCB0007" in _catalog_ids(result)[0]
     assert any("cynomolgus" in s for s in result.suggestions), result.suggestions
+
+
+@pytest.mark.parametrize("q", ["NCBIGene:7157", "GeneID:7157", "ncbigene 7157"])
+async def test_a_cross_reference_is_found_in_its_registry_forms(service: SearchService, q: str) -> None:
+    """RDB00001 cites NCBI_Gene 7157 (TP53); the Bioregistry knows NCBIGene and GeneID as that space."""
+    result = await service.search(SearchQuery(q=q))
+    assert "RDB00001" in _catalog_ids(result)[0]
