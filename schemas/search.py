@@ -30,10 +30,13 @@ class SearchQuery(BaseModel):
     q: str = Field("", max_length=MAX_QUERY_CHARS, description="Free text: names, synonyms, ids, species, diseases.")
     resource_type: list[ResourceType] = Field(default_factory=list, description="Only these resource types.")
     institution: list[FilterValue] = Field(default_factory=list, description="Only these institutions (slugs).")
-    species: list[FilterValue] = Field(default_factory=list, description="Only these species (scientific names).")
+    species: list[FilterValue] = Field(default_factory=list, description=(
+        "Only these species: concept ids as the facet lists them (NCBITaxon:9606; a taxon includes those below it) or scientific names."))
     availability: list[Availability] = Field(default_factory=list, description="Only these availability states.")
-    disease: list[FilterValue] = Field(default_factory=list, description="Only resources with these diseases.")
-    tissue: list[FilterValue] = Field(default_factory=list, description="Only resources with these tissues.")
+    disease: list[FilterValue] = Field(default_factory=list, description=(
+        "Only resources with these diseases: concept ids as the facet lists them (ICD10:C34 includes narrower concepts) or names."))
+    tissue: list[FilterValue] = Field(default_factory=list, description=(
+        "Only resources with these tissues: concept ids as the facet lists them, or names."))
     include_withdrawn: bool = Field(False, description="Also return withdrawn records.")
     sort: SortOrder = Field(SortOrder.RELEVANCE, description="Result order.")
     page_size: int = Field(20, ge=1, le=100, description="Entities per page.")

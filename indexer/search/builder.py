@@ -19,14 +19,14 @@ from schemas.search import SearchQuery, SortOrder
 FACET_FIELDS: dict[str, str] = {
     "resource_type": "resource_type",
     "institution": "institution",
-    "species": "species_name",
+    "species": "species_ids",
     "availability": "availability",
     "disease": "disease_ids",
     "tissue": "tissue_ids",
 }
 #: Facets by concept: a selected concept id also selects its narrower concepts (the ``concepts``
 #: field holds every ancestor); a value given as text (older links) still filters the text field.
-CONCEPT_FACETS: dict[str, str] = {"disease": "diseases", "tissue": "tissues"}
+CONCEPT_FACETS: dict[str, str] = {"disease": "diseases", "tissue": "tissues", "species": "species_name"}
 FACET_SIZE = 50
 
 # Field weights: a word in a name counts more than one in the description.
@@ -243,7 +243,9 @@ def facet_aggs(filters: dict[str, dict[str, Any]]) -> dict[str, Any]:
         others = [clause for other, clause in filters.items() if other != name]
         aggs[f"facet_{name}"] = {
             "filter": {"bool": {"filter": others}} if others else {"match_all": {}},
-            "aggs": {"values": {"terms": {"field": field, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}}},
+            "aggs": {"values": {"terms": {"field": field, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]},
+                                **({"aggs": {"name": {"terms": {"field": "species_name", "size": 1}}}}
+                                   if name == "species" else {})}},
         }
     aggs["entities"] = {"filter": {"bool": {"filter": list(filters.values())}} if filters else {"match_all": {}},
                         "aggs": {"count": {"cardinality": {"field": "entity_key", "precision_threshold": 40000}}}}

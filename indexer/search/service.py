@@ -109,15 +109,20 @@ class SearchService:
             self._names = names
         return self._names
 
-    def _facet_bucket(self, facet: str, key: str, count: int) -> FacetBucket:
+    def _facet_bucket(self, facet: str, bucket: dict[str, Any]) -> FacetBucket:
+        key, count = str(bucket["key"]), bucket["doc_count"]
+        if facet == "species":
+            # An organism is labelled by its scientific name (as its records write it) in English and
+            # by the vocabulary's Japanese name where there is one.
+            names = bucket.get("name", {}).get("buckets", [])
+            scientific = str(names[0]["key"]) if names else default_concepts().label(key, "en")
+            concept = default_concepts().get(key)
+            return FacetBucket(value=key, count=count, label_ja=(concept.ja if concept else None) or scientific,
+                               label_en=scientific)
         if facet in CONCEPT_FACETS:
             concepts = default_concepts()
             return FacetBucket(value=key, count=count, label_ja=concepts.label(key, "ja"),
                                label_en=concepts.label(key, "en"))
-        if facet == "species":
-            concepts = default_concepts()
-            if (cid := concepts.lookup("species", key)) is not None and (concept := concepts.get(cid)):
-                return FacetBucket(value=key, count=count, label_ja=concept.ja or key, label_en=key)
         return FacetBucket(value=key, count=count)
 
     async def search(self, query: SearchQuery) -> SearchResponse:
@@ -189,7 +194,7 @@ class SearchService:
             total_entities=response_meta["aggregations"]["entities"]["count"]["value"],
             groups=groups,
             facets={
-                name: [self._facet_bucket(name, str(b["key"]), b["doc_count"])
+                name: [self._facet_bucket(name, b)
                        for b in response_meta["aggregations"][f"facet_{name}"]["values"]["buckets"]]
                 for name in FACET_FIELDS
             },

@@ -177,3 +177,14 @@ async def test_a_cross_reference_is_found_in_its_registry_forms(service: SearchS
     """RDB00001 cites NCBI_Gene 7157 (TP53); the Bioregistry knows NCBIGene and GeneID as that space."""
     result = await service.search(SearchQuery(q=q))
     assert "RDB00001" in _catalog_ids(result)[0]
+
+
+async def test_species_facet_by_concept_labelled_in_both_languages(service: SearchService) -> None:
+    result = await service.search(SearchQuery(q="HeLa"))
+    human = next(b for b in result.facets["species"] if b.value == "NCBITaxon:9606")
+    assert (human.label_en, human.label_ja) == ("Homo sapiens", "ヒト")
+    by_id = await service.search(SearchQuery(q="HeLa", species=["NCBITaxon:9606"]))
+    by_name = await service.search(SearchQuery(q="HeLa", species=["Homo sapiens"]))
+    assert by_id.total_holdings == by_name.total_holdings == human.count
+    primates = await service.search(SearchQuery(q="", species=["NCBITaxon:9443"]))  # Primates: humans and macaques
+    assert {g.species for g in primates.groups} >= {"Homo sapiens"} and primates.total_holdings > human.count
