@@ -85,3 +85,11 @@ async def test_autocomplete_from_japanese_and_in_display_case(demo_service: Sear
     assert any(s.startswith("マウス") for s in await demo_service.suggest("マウス"))
     assert any(s.startswith("糖尿") for s in await demo_service.suggest("糖尿"))
     assert "C57BL/6J" in await demo_service.suggest("c57bl/6j")
+
+
+async def test_every_demo_value_has_a_concept(demo_service: SearchService) -> None:
+    """Species, diseases, tissues and sample types of the whole demo catalog are in the vocabulary."""
+    resp = await demo_service.es.search(index=demo_service.alias, size=0,
+                                        aggs={"gaps": {"terms": {"field": "unmapped", "size": 50}}})
+    gaps = [(b["key"], b["doc_count"]) for b in resp["aggregations"]["gaps"]["buckets"]]
+    assert gaps == [], "; ".join(f"{k} ({n})" for k, n in gaps)
