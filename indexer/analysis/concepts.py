@@ -29,6 +29,11 @@ __all__ = ["DEFAULT_VOCABULARY_PATH", "TEXT_PREFIX", "Concept", "ConceptIndex", 
 DEFAULT_VOCABULARY_PATH = Path(__file__).parent / "data" / "vocabulary.jsonl.gz"
 #: Pseudo-id prefix of a harvested value that no concept covers.
 TEXT_PREFIX = "text:"
+#: Id prefix of an organism known only by its Latin name (no taxon id, not in the vocabulary).
+NAME_PREFIX = "NAME:"
+_GENUS = re.compile(r"^([A-Z][a-z]+)(?:\s+(?:sp|spp|cf|aff)\b.*)?$")
+_BINOMIAL = re.compile(r"^([A-Z][a-z]+(?:-[a-z]+)?)\s+(?:[x×]\s+)?(?!sp\.?$|spp\.?$|cf\.|aff\.)([a-z][a-z\-]+)\b")
+_HYBRID = re.compile(r"^[A-Z][a-z]+\s+[x×]\s+")
 KINDS = ("species", "disease", "tissue", "cell_type", "sample_type")
 
 # ICD-10 as catalogs write it: "C34", "C34.9", "C00-C97", chapter "II", "urn:miriam:icd:C34", "ICD-10:C34".
@@ -106,6 +111,9 @@ class ConceptIndex:
         frontier = list(self.by_id[concept_id].parents) if concept_id in self.by_id else []
         if concept_id.startswith("ORPHA:") and not frontier:
             frontier = [RARE_DISEASE]  # every Orphanet entity is a rare disease
+        if concept_id.startswith(NAME_PREFIX) and " " in concept_id:
+            genus = concept_id.split()[0]
+            frontier = [genus, *(self.by_id[g].parents if (g := self.lookup("species", genus[len(NAME_PREFIX):])) in self.by_id else ())]
         while frontier:
             parent = frontier.pop(0)
             if parent in seen or parent == concept_id:
@@ -142,15 +150,25 @@ class ConceptIndex:
         return found
 
     def species_id(self, taxon_id: int | None, scientific_name: str) -> str | None:
-        """The concept of an organism: its NCBI taxon when known, else the vocabulary's entry for its name."""
+        """The concept of an organism: its NCBI taxon when known, else the vocabulary's entry for its name,
+        else its Latin binomial (``NAME:Achillea falcata`` under ``NAME:Achillea``; authors, varieties
+        and subspecies dropped), else None (the value is reported as unmapped)."""
         if taxon_id:
             return f"NCBITaxon:{taxon_id}"
-        return self.lookup("species", scientific_name) or self.lookup("species", " ".join(scientific_name.split()[:2]))
+        found = self.lookup("species", scientific_name) or self.lookup("species", " ".join(scientific_name.split()[:2]))
+        if found is None and (m := _BINOMIAL.match(scientific_name.strip())):
+            cross = "× " if _HYBRID.match(scientific_name.strip()) else ""
+            found = f"{NAME_PREFIX}{m.group(1)} {cross}{m.group(2)}"
+        if found is None and (m := _GENUS.match(scientific_name.strip())):
+            found = f"{NAME_PREFIX}{m.group(1)}"  # "Abies sp.", "Muscari cf. neglectum": the genus
+        return found
 
     def label(self, concept_id: str, lang: str) -> str:
         """Label of ``concept_id`` in ``lang``; a ``text:`` pseudo-id shows its text; an unknown id itself."""
         if concept_id.startswith(TEXT_PREFIX):
             return concept_id[len(TEXT_PREFIX):]
+        if concept_id.startswith(NAME_PREFIX):
+            return concept_id[len(NAME_PREFIX):]
         if concept_id.startswith("ORPHA:") and concept_id not in self.by_id:
             return f"Orphanet {concept_id[6:]}"
         concept = self.by_id.get(concept_id)

@@ -19,7 +19,7 @@ from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch import NotFoundError as EsNotFoundError
 
 from indexer.analysis.analyze import analyze_query
-from indexer.analysis.concepts import default_concepts
+from indexer.analysis.concepts import NAME_PREFIX, default_concepts
 from indexer.analysis.synonyms import SynonymTable
 from indexer.errors import NotFoundError, SearchUnavailableError
 from indexer.names import resources_alias
@@ -115,7 +115,8 @@ class SearchService:
             # An organism is labelled by its scientific name (as its records write it) in English and
             # by the vocabulary's Japanese name where there is one.
             names = bucket.get("name", {}).get("buckets", [])
-            scientific = str(names[0]["key"]) if names else default_concepts().label(key, "en")
+            scientific = (str(names[0]["key"]) if names and not key.startswith(NAME_PREFIX)
+                          else default_concepts().label(key, "en"))
             concept = default_concepts().get(key)
             return FacetBucket(value=key, count=count, label_ja=(concept.ja if concept else None) or scientific,
                                label_en=scientific)

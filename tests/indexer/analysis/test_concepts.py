@@ -49,3 +49,14 @@ def test_one_value_per_concept_and_gaps_reported_not_dropped() -> None:
     assert "ICD10:C53" in fields["concepts"] and "ICD10:II" in fields["concepts"]
     assert fields["species_ids"] == ["NCBITaxon:9606"] and "NCBITaxon:9443" in fields["concepts"]
     assert fields["unmapped"] == ["disease:no such disease"]
+
+
+@pytest.mark.parametrize(("name", "concept", "parent"), [
+    ("Achillea falcata L.", "NAME:Achillea falcata", "NAME:Achillea"),
+    ("Poa bulbosa agg. L.", "NAME:Poa bulbosa", "NAME:Poa"),
+    ("Medicago x varia Martyn", "NAME:Medicago × varia", "NAME:Medicago"),
+])
+def test_an_organism_without_taxon_id_is_its_latin_binomial_under_its_genus(name: str, concept: str, parent: str) -> None:
+    concepts = default_concepts()
+    assert concepts.species_id(None, name) == concept and concepts.ancestors(concept) == (parent,)
+    assert concepts.species_id(None, "noch unbestimmt !!!") is None  # "not determined yet" names no organism
