@@ -42,6 +42,7 @@ _ICD_CODE = re.compile(r"^[A-Z]\d\d(?:\.\d{1,2})?$|^[A-Z]\d\d-[A-Z]\d\d$|^(?:X{0
 _JA_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]+")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9 .'\-]*[A-Za-z0-9]")
 RARE_DISEASE = "BX:disease:rare"
+_LOOKUP_CACHE = 100_000
 _ORPHA = re.compile(r"^ORPHA[:\s_]*(\d+)$", re.IGNORECASE)
 
 
@@ -90,6 +91,7 @@ class ConceptIndex:
             for name in concept.names:
                 self._by_key.setdefault((concept.kind, concept_key(name)), concept.id)
         self._ancestors: dict[str, tuple[str, ...]] = {}
+        self._lookups: dict[tuple[str, str], str | None] = {}
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> ConceptIndex:
@@ -126,7 +128,17 @@ class ConceptIndex:
         return result
 
     def lookup(self, kind: str, text: str) -> str | None:
-        """The concept id a harvested value of ``kind`` names, or None."""
+        """The concept id a harvested value of ``kind`` names, or None (memoised: values repeat)."""
+        key = (kind, text)
+        if key in self._lookups:
+            return self._lookups[key]
+        if len(self._lookups) > _LOOKUP_CACHE:
+            self._lookups.clear()
+        found = self._lookup(kind, text)
+        self._lookups[key] = found
+        return found
+
+    def _lookup(self, kind: str, text: str) -> str | None:
         if not text.strip():
             return None
         if kind == "disease":
