@@ -137,6 +137,7 @@ class SearchService:
             return response
         drop, labels = await self._dead_concepts(query)
         if not drop:
+            response.suggestions = self._suggestions([query.q])  # nothing at all: perhaps a misspelling
             return response
         relaxed = await self._search(query, drop)
         relaxed.dropped_terms = labels

@@ -188,3 +188,10 @@ async def test_species_facet_by_concept_labelled_in_both_languages(service: Sear
     assert by_id.total_holdings == by_name.total_holdings == human.count
     primates = await service.search(SearchQuery(q="", species=["NCBITaxon:9443"]))  # Primates: humans and macaques
     assert {g.species for g in primates.groups} >= {"Homo sapiens"} and primates.total_holdings > human.count
+
+
+async def test_a_search_that_finds_nothing_suggests_a_vocabulary_name(service: SearchService) -> None:
+    result = await service.search(SearchQuery(q="kanikuizaru cynomolgos"))
+    assert result.total_holdings == 0 and result.dropped_terms == []  # nothing to relax to: every word is unknown
+    result = await service.search(SearchQuery(q="cynomolgos"))
+    assert result.total_holdings == 0 and "cynomolgus" in result.suggestions
