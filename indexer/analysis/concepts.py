@@ -184,7 +184,14 @@ class ConceptIndex:
         if concept_id.startswith("ORPHA:") and concept_id not in self.by_id:
             return f"Orphanet {concept_id[6:]}"
         concept = self.by_id.get(concept_id)
-        return concept.label(lang) if concept else concept_id
+        if concept is None:
+            return concept_id
+        if lang == "ja" and not concept.ja and concept_id.startswith("ICD10:"):
+            # An ICD-10 subcategory without a Japanese name: its nearest named ancestor, with its code.
+            for ancestor in self.ancestors(concept_id):
+                if (named := self.by_id.get(ancestor)) is not None and named.ja:
+                    return f"{named.ja}（{concept_id[6:]}）"
+        return concept.label(lang)
 
     def most_specific(self, ids: Iterable[str]) -> list[str]:
         """``ids`` without those that are an ancestor of another (子宮頸癌 and cervical adenocarcinoma → the latter)."""

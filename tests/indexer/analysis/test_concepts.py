@@ -60,3 +60,12 @@ def test_an_organism_without_taxon_id_is_its_latin_binomial_under_its_genus(name
     concepts = default_concepts()
     assert concepts.species_id(None, name) == concept and concepts.ancestors(concept) == (parent,)
     assert concepts.species_id(None, "noch unbestimmt !!!") is None  # "not determined yet" names no organism
+
+
+def test_icd_labels_in_japanese_everywhere() -> None:
+    """Curated names of the Japanese ICD-10 edition; a subcategory without one shows its nearest named
+    ancestor with its own code, so a Japanese facet never falls back to English."""
+    concepts = default_concepts()
+    assert concepts.label("ICD10:C67", "ja") == "膀胱の悪性新生物" and concepts.lookup("disease", "膀胱癌") == "ICD10:C67"
+    assert concepts.label("ICD10:C18.9", "ja") == "結腸癌（C18.9）"
+    assert concepts.label("ICD10:XXI", "ja").startswith("健康状態")
