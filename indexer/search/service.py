@@ -306,9 +306,16 @@ class SearchService:
         return [o["text"] for o in options]
 
     async def export(self, query: SearchQuery, cap: int = EXPORT_CAP) -> AsyncIterator[dict[str, Any]]:
-        """Every matching resource (not grouped), streamed with search_after, at most ``cap``."""
+        """Every matching resource (not grouped), streamed with search_after, at most ``cap``.
+
+        A search the page relaxed (terms that match nothing left out) is exported relaxed the same way.
+        """
         filters = list(facet_filters(query).values())
         q = with_filters(base_query(query, self.synonyms), filters)
+        if query.q and not (await self._call(self.es.count(index=self.alias, query=q)))["count"]:
+            drop, _labels = await self._dead_concepts(query)
+            if drop:
+                q = with_filters(base_query(query, self.synonyms, drop), filters)
         after: list[Any] | None = None
         sent = 0
         while sent < cap:

@@ -195,3 +195,9 @@ async def test_a_search_that_finds_nothing_suggests_a_vocabulary_name(service: S
     assert result.total_holdings == 0 and result.dropped_terms == []  # nothing to relax to: every word is unknown
     result = await service.search(SearchQuery(q="cynomolgos"))
     assert result.total_holdings == 0 and "cynomolgus" in result.suggestions
+
+
+async def test_export_of_a_relaxed_search_exports_what_the_page_shows(service: SearchService) -> None:
+    shown = await service.search(SearchQuery(q="HeLa cynomolgos", page_size=100))
+    exported = [r async for r in service.export(SearchQuery(q="HeLa cynomolgos"))]
+    assert shown.dropped_terms and len(exported) == shown.total_holdings > 0
