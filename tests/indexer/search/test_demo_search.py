@@ -93,3 +93,12 @@ async def test_every_demo_value_has_a_concept(demo_service: SearchService) -> No
                                         aggs={"gaps": {"terms": {"field": "unmapped", "size": 50}}})
     gaps = [(b["key"], b["doc_count"]) for b in resp["aggregations"]["gaps"]["buckets"]]
     assert gaps == [], "; ".join(f"{k} ({n})" for k, n in gaps)
+
+
+@pytest.mark.parametrize(("q", "catalog_id"), [
+    ("RCB0032", "RCB0032"), ("rcb 32", "RCB0032"), ("RCB-00032", "RCB0032"),
+    ("JCRB9004", "JCRB9004"), ("CVCL_0030", "RCB0007"), ("RRID:CVCL_0030", "RCB0007"),
+])
+async def test_demo_identifiers_rank_first(demo_service: SearchService, q: str, catalog_id: str) -> None:
+    result = await demo_service.search(SearchQuery(q=q, page_size=3))
+    assert catalog_id in {h.catalog_id for h in result.groups[0].holdings}, [g.title for g in result.groups]
