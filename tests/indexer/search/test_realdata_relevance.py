@@ -3,7 +3,7 @@ the honesty of relaxed queries, scored per kind with nDCG@10 (binary relevance).
 
 The real samples (tests/data/realdata) are harvested by the real adapters over loopback and published
 through the real publish path; what counts as relevant is decided from the harvested records (a
-collection whose ICD-10 diagnoses include C34 is relevant to "lung cancer"). Scores are printed (run
+collection whose ICD-10 diagnoses include C34, or whose name says "lung cancer", is relevant to "lung cancer"). Scores are printed (run
 with ``-s``) and written to ``test-artifacts/relevance-realdata.json``.
 """
 
@@ -29,8 +29,10 @@ from schemas.settings import Settings
 Judge = Callable[[Resource], bool]
 
 
-def _icd(*prefixes: str) -> Judge:
-    return lambda r: any(d.startswith(prefixes) for d in r.diseases)
+def _icd(*prefixes: str, named: tuple[str, ...] = ()) -> Judge:
+    """Relevant: a diagnosis under one of the ICD-10 ``prefixes``, or a name that says so ("Lung cancer")."""
+    return lambda r: (any(d.startswith(prefixes) for d in r.diseases)
+                      or any(word in r.name.casefold() for word in named))
 
 
 def _id(catalog_id: str) -> Judge:
@@ -56,18 +58,30 @@ JUDGEMENTS: list[tuple[str, str, Judge, bool]] = [
     ("identifier", "JCM 1407", _id("JCM 1407"), True),
     ("identifier", "jcm1407", _id("JCM 1407"), True),
     ("identifier", "ATCC 25647", _id("JCM 1407"), True),
-    ("concept-en", "human lung cancer", _icd("C34"), False),
-    ("concept-en", "lung cancer", _icd("C34"), False),
-    ("concept-en", "breast cancer", _icd("C50"), False),
-    ("concept-en", "psoriasis", _icd("L40"), False),
-    ("concept-en", "COVID-19", _icd("U07"), False),
-    ("concept-en", "colorectal cancer", _icd("C18", "C19", "C20", "C21"), False),
-    ("concept-ja", "ヒト 肺がん", _icd("C34"), False),
-    ("concept-ja", "肺癌", _icd("C34"), False),
-    ("concept-ja", "乳がん", _icd("C50"), False),
-    ("concept-ja", "乾癬", _icd("L40"), False),
-    ("concept-ja", "大腸癌", _icd("C18", "C19", "C20", "C21"), False),
-    ("concept-ja", "直腸がん", _icd("C20"), False),
+    ("concept-en", "human lung cancer", _icd("C34", named=("lung cancer", "lung carcinoma")), False),
+    ("concept-en", "lung cancer", _icd("C34", named=("lung cancer", "lung carcinoma")), False),
+    ("concept-en", "breast cancer", _icd("C50", named=("breast cancer", "breast carcinoma")), False),
+    ("concept-en", "psoriasis", _icd("L40", named=("psoria",)), False),
+    ("concept-en", "COVID-19", _icd("U07", named=("covid", "sars-cov-2")), False),
+    ("concept-en", "colorectal cancer", _icd("C18", "C19", "C20", "C21", named=("colorectal", "colon cancer", "rectal cancer")), False),
+    ("concept-ja", "ヒト 肺がん", _icd("C34", named=("lung cancer", "lung carcinoma")), False),
+    ("concept-ja", "肺癌", _icd("C34", named=("lung cancer", "lung carcinoma")), False),
+    ("concept-ja", "乳がん", _icd("C50", named=("breast cancer", "breast carcinoma")), False),
+    ("concept-ja", "乾癬", _icd("L40", named=("psoria",)), False),
+    ("concept-ja", "大腸癌", _icd("C18", "C19", "C20", "C21", named=("colorectal", "colon cancer", "rectal cancer")), False),
+    ("concept-ja", "直腸がん", _icd("C20", named=("rectal cancer", "rectum")), False),
+    ("concept-en", "bladder cancer", _icd("C67", named=("bladder",)), False),
+    ("concept-en", "brain tumour", _icd("C71", "D33", named=("brain tumo", "glioma", "glioblastoma")), False),
+    ("concept-en", "multiple myeloma", _icd("C90", named=("myeloma",)), False),
+    ("concept-en", "lung cancer serum", lambda r: _icd("C34", named=("lung cancer",))(r)
+     and any("serum" in t for t in r.sample_types), False),
+    ("concept-ja", "膀胱癌", _icd("C67", named=("bladder",)), False),
+    ("concept-ja", "甲状腺がん", _icd("C73", named=("thyroid",)), False),
+    ("concept-ja", "多発性骨髄腫", _icd("C90", named=("myeloma",)), False),
+    ("concept-ja", "ホジキンリンパ腫", _icd("C81", named=("hodgkin",)), False),
+    ("concept-ja", "肺がん 血清", lambda r: _icd("C34", named=("lung cancer",))(r)
+     and any("serum" in t for t in r.sample_types), False),
+    ("concept-ja", "白血病", _icd("C91", "C92", "C93", "C94", "C95", named=("leukemia", "leukaemia")), False),
     ("typo", "Achillea falcta", _name("Achillea falcata"), False),
     ("typo", "Clostridium oceanicm", _id("JCM 1407"), False),
     ("relaxed", "Achillea falcata zzqxv", _name("Achillea falcata"), False),
