@@ -72,21 +72,33 @@ class SearchService:
             log.warning("search failed: %s", type(exc).__name__)
             raise SearchUnavailableError("search is temporarily unavailable") from exc
 
-    async def _dead_concepts(self, query: SearchQuery) -> tuple[frozenset[int], list[str]]:
-        """Indexes and labels of the query concepts that match no live resource at all."""
+    async def _dead_concepts(self, query: SearchQuery) -> tuple[frozenset[int], list[str], bool]:
+        """Which query concepts a relaxed search leaves out, with their labels (none: nothing to relax).
+
+        The concepts that match no live resource at all; when each matches something but no resource
+        matches them all, the most common one (the least specific word, such as "model"), provided
+        the rest then find something. The flag tells whether the dropped concepts match nothing.
+        """
         _aq, concepts = analyze(query.q, self.synonyms)
         if len(concepts) < 2:
-            return frozenset(), []
+            return frozenset(), [], False
         live = [] if query.include_withdrawn else [{"term": {"withdrawn": False}}]
         searches: list[dict[str, Any]] = []
         for concept in concepts:
             searches += [{"index": self.alias}, {"query": with_filters(concept.clause, live), "size": 0,
-                                                 "track_total_hits": 1}]
+                                                 "track_total_hits": True}]
         resp = await self._call(self.es.msearch(searches=searches))
-        dead = [i for i, r in enumerate(resp["responses"]) if r.get("hits", {}).get("total", {}).get("value", 0) == 0]
-        if len(dead) == len(concepts):
-            return frozenset(), []
-        return frozenset(dead), [concepts[i].label for i in dead]
+        counts = [r.get("hits", {}).get("total", {}).get("value", 0) for r in resp["responses"]]
+        dead = [i for i, count in enumerate(counts) if count == 0]
+        if dead:
+            if len(dead) == len(concepts):
+                return frozenset(), [], False
+            return frozenset(dead), [concepts[i].label for i in dead], True
+        for i in sorted(range(len(concepts)), key=lambda k: -counts[k])[:3]:
+            relaxed = base_query(query, self.synonyms, frozenset({i}))
+            if (await self._call(self.es.count(index=self.alias, query=relaxed)))["count"]:
+                return frozenset({i}), [concepts[i].label], False
+        return frozenset(), [], False
 
     def _suggestions(self, terms: list[str]) -> list[str]:
         """Vocabulary names close to ``terms`` (a misspelt or unknown word)."""
@@ -135,13 +147,13 @@ class SearchService:
         response = await self._search(query, frozenset())
         if response.total_holdings or not query.q:
             return response
-        drop, labels = await self._dead_concepts(query)
+        drop, labels, unknown = await self._dead_concepts(query)
         if not drop:
             response.suggestions = self._suggestions([query.q])  # nothing at all: perhaps a misspelling
             return response
         relaxed = await self._search(query, drop)
         relaxed.dropped_terms = labels
-        relaxed.suggestions = self._suggestions(labels)
+        relaxed.suggestions = self._suggestions(labels) if unknown else []
         return relaxed
 
     async def _search(self, query: SearchQuery, drop: frozenset[int]) -> SearchResponse:
@@ -313,7 +325,7 @@ class SearchService:
         filters = list(facet_filters(query).values())
         q = with_filters(base_query(query, self.synonyms), filters)
         if query.q and not (await self._call(self.es.count(index=self.alias, query=q)))["count"]:
-            drop, _labels = await self._dead_concepts(query)
+            drop, _labels, _unknown = await self._dead_concepts(query)
             if drop:
                 q = with_filters(base_query(query, self.synonyms, drop), filters)
         after: list[Any] | None = None

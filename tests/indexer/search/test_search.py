@@ -201,3 +201,9 @@ async def test_export_of_a_relaxed_search_exports_what_the_page_shows(service: S
     shown = await service.search(SearchQuery(q="HeLa cynomolgos", page_size=100))
     exported = [r async for r in service.export(SearchQuery(q="HeLa cynomolgos"))]
     assert shown.dropped_terms and len(exported) == shown.total_holdings > 0
+
+
+async def test_when_no_resource_has_every_word_the_least_specific_one_is_dropped_openly(service: SearchService) -> None:
+    """Each word exists, but no resource has them all: the most common word goes, and the page says so."""
+    result = await service.search(SearchQuery(q="HeLa mouse"))
+    assert result.dropped_terms == ["mouse"] and "RCB0007" in _catalog_ids(result)[0]
