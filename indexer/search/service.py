@@ -20,6 +20,7 @@ from elasticsearch import NotFoundError as EsNotFoundError
 
 from indexer.analysis.analyze import analyze_query
 from indexer.analysis.concepts import NAME_PREFIX, default_concepts
+from indexer.analysis.normalize import fold_kana
 from indexer.analysis.synonyms import SynonymTable
 from indexer.errors import NotFoundError, SearchUnavailableError
 from indexer.names import resources_alias
@@ -307,15 +308,23 @@ class SearchService:
         return [_holding(h["_source"], True) for h in resp["hits"]["hits"]]
 
     async def suggest(self, prefix: str, size: int = 8) -> list[str]:
-        """Autocomplete: names and ids starting with ``prefix``."""
+        """Autocomplete: names, ids and concept labels starting with ``prefix``, in their display form.
+
+        Hiragana input also completes katakana names (まうす → マウス).
+        """
         text = " ".join(unicodedata.normalize("NFKC", prefix).split())[:80]
         if not text:
             return []
+        prefixes = list(dict.fromkeys([text, fold_kana(text)]))
         resp = await self._call(self.es.search(index=self.alias, size=0, suggest={
-            "names": {"prefix": text, "completion": {"field": "suggest", "size": size, "skip_duplicates": True,
-                                                     "contexts": {"state": ["live"]}}}}))
-        options = resp["suggest"]["names"][0]["options"]
-        return [o["text"] for o in options]
+            f"p{i}": {"prefix": p, "completion": {"field": "suggest", "size": size, "skip_duplicates": True,
+                                                  "contexts": {"state": ["live"]}}}
+            for i, p in enumerate(prefixes)}))
+        found: dict[str, None] = {}
+        for i in range(len(prefixes)):
+            for option in resp["suggest"][f"p{i}"][0]["options"]:
+                found.setdefault(option["text"], None)
+        return list(found)[:size]
 
     async def export(self, query: SearchQuery, cap: int = EXPORT_CAP) -> AsyncIterator[dict[str, Any]]:
         """Every matching resource (not grouped), streamed with search_after, at most ``cap``.

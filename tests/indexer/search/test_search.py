@@ -109,6 +109,7 @@ async def test_autocomplete(service: SearchService) -> None:
 async def test_autocomplete_from_japanese_input(service: SearchService) -> None:
     assert "マウス" in await service.suggest("マウ")
     assert any(s.startswith("糖尿病") for s in await service.suggest("糖尿"))
+    assert "マウス" in await service.suggest("まう")  # hiragana completes katakana
 
 
 async def test_resource_detail_lists_other_holdings(service: SearchService) -> None:
