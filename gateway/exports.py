@@ -21,7 +21,7 @@ from multidict import MultiDict
 
 from gateway.errors import RateLimitedError
 from gateway.export import stream_export
-from gateway.keys import BUCKETS, LIMITS, SETTINGS
+from gateway.keys import BUCKETS, LIMITS, SEARCH, SETTINGS
 from gateway.params import ExportOptions, parse_pair
 from indexer.search.catalog import CatalogFeed
 from schemas.search import SearchQuery
@@ -74,7 +74,7 @@ async def export(request: web.Request) -> web.StreamResponse:
     if wait:
         raise RateLimitedError(wait)
     with request.app[EXPORT_SLOTS].hold():
-        rows = request.app[EXPORT_FEED].export(search)
+        rows = request.app[EXPORT_FEED].export(search, await request.app[SEARCH].relaxation(search))
         try:
             public_url = request.app[SETTINGS].gateway.public_url.rstrip("/")
             return await stream_export(request, _limited(rows, options.limit), options.format, public_url)

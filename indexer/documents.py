@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from indexer.analysis.analyze import AnalyzedText, analyze_for_index
 from indexer.analysis.cjk import index_grams
+from indexer.analysis.concepts import TEXT_PREFIX, ConceptIndex, default_concepts
 from indexer.analysis.normalize import normalize_text
-from schemas.identifiers import canonical_id
+from schemas.identifiers import curie_key, identifier_keys
 from schemas.resource import Resource
 from schemas.vocab import RESOURCE_TYPE_LABELS, ResourceType
 
@@ -32,12 +34,81 @@ def _join(parts: list[str]) -> str:
 
 
 def id_keys(resource: Resource) -> list[str]:
-    """Canonical keys of every identifier the resource answers to (catalog id, xrefs, id-like synonyms)."""
+    """Keys of every identifier the resource answers to, in every style (see ``schemas.identifiers``).
+
+    The catalog id, the source's record id and the cross-references count whatever their shape
+    (``1035``, ``hdl:1765/9``, a DOI, a BBMRI collection id); a synonym counts when it holds a digit.
+    """
     keys: dict[str, None] = {}
-    for raw in [resource.catalog_id, *(x.id for x in resource.xrefs), *resource.synonyms]:
-        if key := canonical_id(raw):
+    exact = [resource.catalog_id, resource.provenance.source_record_id or "", *(x.id for x in resource.xrefs)]
+    for raw in exact:
+        for key in identifier_keys(raw):
+            keys.setdefault(key, None)
+    for xref in resource.xrefs:
+        # The database's name is a Bioregistry prefix or synonym: "MGI" + "1857469" is MGI:1857469.
+        if curie := curie_key(xref.db, xref.id):
+            keys.setdefault(curie, None)
+    for raw in resource.synonyms:
+        for key in identifier_keys(raw, loose=any(ch.isdigit() for ch in raw)):
             keys.setdefault(key, None)
     return list(keys)
+
+
+def concept_fields(resource: Resource, concepts: ConceptIndex | None = None) -> dict[str, list[str]]:
+    """Concept ids of a resource's species, diseases, tissues and sample types, plus their ancestors.
+
+    A value no concept covers keeps a ``text:`` pseudo-id (searchable and facetable as written) and
+    is listed in ``unmapped`` as ``kind:value``, so that a vocabulary gap is reported, never dropped.
+    """
+    index = concepts or default_concepts()
+    unmapped: list[str] = []
+
+    def ids(kind: str, values: list[str], *fallback: str) -> list[str]:
+        found: list[str] = []
+        for value in values:
+            concept = index.lookup(kind, value)
+            for other in fallback:
+                concept = concept or index.lookup(other, value)
+            if concept is None:
+                unmapped.append(f"{kind}:{value}")
+                concept = f"{TEXT_PREFIX}{value}"
+            found.append(concept)
+        return index.most_specific(found)
+
+    species: list[str] = []
+    if resource.species:
+        sp = index.species_id(resource.species.taxon_id, resource.species.scientific_name)
+        if sp is None:
+            unmapped.append(f"species:{resource.species.scientific_name}")
+            sp = f"{TEXT_PREFIX}{resource.species.scientific_name}"
+        species.append(sp)
+    fields = {
+        "species_ids": species,
+        "disease_ids": ids("disease", resource.diseases),
+        "tissue_ids": ids("tissue", resource.tissues, "cell_type"),
+        "sample_type_ids": ids("sample_type", resource.sample_types, "cell_type", "tissue"),
+    }
+    tree: dict[str, None] = {}
+    for values in fields.values():
+        for concept_id in values:
+            tree.setdefault(concept_id, None)
+            for ancestor in index.ancestors(concept_id):
+                tree.setdefault(ancestor, None)
+    fields["concepts"] = list(tree)
+    fields["unmapped"] = unmapped
+    return fields
+
+
+def _concept_labels(fields: dict[str, list[str]], concepts: ConceptIndex | None = None) -> list[str]:
+    """Japanese and English labels of a resource's own concepts (a code such as ``C34`` becomes words)."""
+    index = concepts or default_concepts()
+    labels: list[str] = []
+    for key in ("species_ids", "disease_ids", "tissue_ids", "sample_type_ids"):
+        for concept_id in fields[key]:
+            concept = index.get(concept_id)
+            if concept is not None:
+                labels += [n for n in (concept.ja, concept.en) if n]
+    return labels
 
 
 def _body_texts(r: Resource) -> list[str]:
@@ -71,9 +142,16 @@ def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run:
     ``changed_at``, when the catalog's copy last changed: now unless the writer knows it is older)."""
     names = [resource.name, *resource.synonyms]
     name_parts = [analyze_for_index(n) for n in names]  # names are mostly unique: caching them only costs memory
-    body_parts = [_analyze(t) for t in _body_texts(resource)]
+    concept_ids = concept_fields(resource)
+    body_texts = _body_texts(resource)
+    body_texts += [t for t in _concept_labels(concept_ids) if t not in body_texts]
+    body_parts = [_analyze(t) for t in body_texts]
     resource_json = resource.model_dump(mode="json")
-    suggest_inputs = list(dict.fromkeys(normalize_text(n)[:80] for n in [*names, resource.catalog_id] if n))
+    # Display forms (the completion analyzer folds case; the suggestion shows "C57BL/6-Ins2<Akita>/J"),
+    # plus the labels of its concepts so that Japanese input (マウス, 糖尿) completes too.
+    suggest_inputs = list(dict.fromkeys(
+        display[:80] for n in [*names, resource.catalog_id, *_concept_labels(concept_ids)]
+        if (display := " ".join(unicodedata.normalize("NFKC", n).split()))))
     return {
         "id": resource.id,
         "entity_key": resource.entity_key,
@@ -95,6 +173,7 @@ def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run:
         "diseases": resource.diseases,
         "tissues": resource.tissues,
         "sample_types": resource.sample_types,
+        **concept_ids,
         "sort_name": normalize_text(resource.name)[:200],
         "updated": resource.updated.isoformat() if resource.updated else None,
         "harvested_at": resource.provenance.harvested_at.isoformat() if resource.provenance.harvested_at else None,

@@ -7,9 +7,12 @@ that a researcher need not know a scheme's width; display forms restore it.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,8 @@ def display_id(raw: str) -> str:
     prefix, number = m.group(1), int(m.group(2))
     scheme = SCHEMES.get(prefix)
     if scheme is None:
-        return f"{prefix}{number}"
+        # Not one of ours: keep the institution's own spelling ("CAS 37109" stays "CAS 37109").
+        return " ".join(unicodedata.normalize("NFKC", raw).split())
     return f"{prefix}{scheme.separator}{number:0{scheme.width}d}"
 
 
@@ -112,18 +116,151 @@ def id_url(raw: str) -> str | None:
     return scheme.url_template.format(id=display_id(raw).replace(" ", ""), num=int(m.group(2)))
 
 
-def identifier_candidates(query: str) -> list[str]:
-    """Canonical keys of every identifier a free-text query may contain.
+# DOIs and handles, bare or in their URI/URL forms (``doi:10.1/x``, ``https://doi.org/10.1/x``, ``hdl:1765/9``).
+_DOI = re.compile(r"^(?:DOI[:\s]*|(?:HTTPS?://)?(?:DX\.)?DOI\.ORG/)?(10\.\d{3,9}/\S+)$")
+_HANDLE = re.compile(r"^(?:HDL[:\s]*|(?:HTTPS?://)?HDL\.HANDLE\.NET/)?(\d+(?:\.\d+)*/\S+)$")
+_LOOSE_SEPARATORS = re.compile(r"[\s\-_:.#/]+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+_MAX_ID_CHARS = 200
 
-    Tries the whole query, then each token, then adjacent token pairs (``rcb 7``, ``JCM 1234``).
+
+def loose_key(raw: str) -> str | None:
+    """The separator-, case- and zero-padding-blind key of any catalog number, whatever its style.
+
+    Catalog numbers of real catalogs come in every shape (``1035``, ``110a``, ``CZ_MMCI:collection:LTS``,
+    ``CAS 37109``); this key lets each be found exactly however it is typed.
+
+    >>> loose_key("bbmri-eric:ID:CZ_MMCI:collection:LTS"), loose_key("0110 a"), loose_key("CAS 37109")
+    ('X:BBMRIERICIDCZMMCICOLLECTIONLTS', 'X:110A', 'X:CAS37109')
+    """
+    text = _fold(raw)
+    if not text or len(text) > _MAX_ID_CHARS:
+        return None
+    key = _LEADING_ZEROS.sub("", _NOT_ALNUM.sub("", text))
+    return f"X:{key}" if key else None
+
+
+_PREFIXES_PATH = Path(__file__).parent / "data" / "id_prefixes.json"
+_CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9._\- ]{0,40}?)\s*[:\s]\s*(\S.*)$")
+
+
+@dataclass(frozen=True)
+class _Prefix:
+    prefix: str
+    pattern: re.Pattern[str] | None
+    banana: str | None
+
+
+def _prefix_key(name: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", name.casefold())
+
+
+@cache
+def registry_prefixes() -> dict[str, _Prefix]:
+    """Bioregistry prefixes and their synonyms (``NCBITaxon``, ``taxid``, ``MGI``, ``ICD-10`` ...), by
+    folded name, with each space's local-id pattern. Built by ``scripts/build_vocabulary.py``."""
+    doc = json.loads(_PREFIXES_PATH.read_text(encoding="utf-8"))
+    table: dict[str, _Prefix] = {}
+    for prefix, row in doc["prefixes"].items():
+        try:
+            pattern = re.compile(row["pattern"]) if "pattern" in row else None
+        except re.error:
+            pattern = None
+        entry = _Prefix(prefix, pattern, row.get("banana"))
+        table.setdefault(_prefix_key(prefix), entry)
+        for synonym in row.get("synonyms", ()):
+            table.setdefault(_prefix_key(synonym), entry)
+    return table
+
+
+def curie_key(db: str, local: str) -> str | None:
+    """The key of ``local`` in the identifier space ``db`` (a Bioregistry prefix or synonym), or None.
+
+    ``MGI:1857469`` = ``mgi 1857469`` (key ``CURIE:mgi:1857469``); ``NCBITaxon:9606`` = ``taxid:9606``.
+    The local id must fit the space's pattern, so free text is not mistaken for an identifier.
+    """
+    entry = registry_prefixes().get(_prefix_key(db))
+    if entry is None:
+        return None
+    text = unicodedata.normalize("NFKC", local).strip()
+    for embedded in (entry.banana, db, entry.prefix):
+        if embedded and text.upper().startswith(embedded.upper()) and len(text) > len(embedded):
+            text = text[len(embedded):].lstrip(":_ -")
+            break
+    if not text or len(text) > _MAX_ID_CHARS:
+        return None
+    if entry.pattern is None:
+        # No pattern in the registry: accept one word holding a digit (an accession, not free text).
+        if not any(ch.isdigit() for ch in text) or any(ch.isspace() for ch in text):
+            return None
+    elif not (entry.pattern.match(text) or entry.pattern.match(text.upper())):
+        return None
+    return f"CURIE:{entry.prefix}:{text.upper()}"
+
+
+def _curie_of(text: str) -> str | None:
+    """The key of a typed CURIE (``NCBITaxon:9606``, ``MGI 1857469``), or None."""
+    m = _CURIE.match(unicodedata.normalize("NFKC", text).strip())
+    return curie_key(m.group(1), m.group(2)) if m else None
+
+
+def identifier_keys(raw: str, *, loose: bool = True) -> list[str]:
+    """Every key an identifier answers to: its canonical key, its DOI or handle key, its loose key.
+
+    >>> identifier_keys("https://doi.org/10.5281/Zenodo.1234")
+    ['DOI:10.5281/ZENODO.1234', 'X:105281ZENODO1234']
+    >>> identifier_keys("hdl:1765/9")
+    ['HDL:1765/9', 'X:HDL17659']
+    """
+    text = _fold(raw)
+    if not text or len(text) > _MAX_ID_CHARS:
+        return []
+    keys: dict[str, None] = {}
+    if key := canonical_id(text):
+        keys[key] = None
+    if m := _DOI.match(text):
+        keys[f"DOI:{m.group(1)}"] = None
+    elif m := _HANDLE.match(text):
+        keys[f"HDL:{m.group(1)}"] = None
+    elif curie := _curie_of(raw):
+        keys[curie] = None
+    if loose and (key := loose_key(text)):
+        keys.setdefault(key, None)
+    return list(keys)
+
+
+def _id_like(token: str) -> bool:
+    """Whether a query word may be a catalog number on its own (a digit plus a letter or a separator)."""
+    return any(ch.isdigit() for ch in token) and (any(ch.isalpha() for ch in token) or len(token) >= 4
+                                                  or bool(_LOOSE_SEPARATORS.search(token)))
+
+
+def whole_query_keys(query: str) -> list[str]:
+    """Keys of the whole query read as one identifier (an exact catalog-number match ranks first)."""
+    return identifier_keys(query)
+
+
+def identifier_candidates(query: str) -> list[str]:
+    """Keys of every identifier a free-text query may contain.
+
+    Tries the whole query (every style), then each word, then adjacent word pairs (``rcb 7``,
+    ``JCM 1234``); a single word gives loose keys only when it looks like a catalog number. A DOI
+    or handle is one identifier: its parts are not tried.
     """
     seen: dict[str, None] = {}
-    whole = canonical_id(query)
-    if whole:
-        seen[whole] = None
+    for key in identifier_keys(query):
+        seen[key] = None
+    if any(key.startswith(("DOI:", "HDL:")) for key in seen):
+        return list(seen)
     tokens = _TOKEN.findall(_fold(query))
     for i, token in enumerate(tokens[:64]):
         for candidate in (token, f"{token} {tokens[i + 1]}" if i + 1 < len(tokens) else ""):
-            if candidate and (key := canonical_id(candidate)):
+            if candidate and (found := canonical_id(candidate)):
+                seen.setdefault(found, None)
+    words = _fold(query).split()
+    if len(words) > 1:
+        for word in words[:64]:
+            for key in identifier_keys(word, loose=_id_like(word)):
                 seen.setdefault(key, None)
     return list(seen)

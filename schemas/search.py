@@ -30,10 +30,13 @@ class SearchQuery(BaseModel):
     q: str = Field("", max_length=MAX_QUERY_CHARS, description="Free text: names, synonyms, ids, species, diseases.")
     resource_type: list[ResourceType] = Field(default_factory=list, description="Only these resource types.")
     institution: list[FilterValue] = Field(default_factory=list, description="Only these institutions (slugs).")
-    species: list[FilterValue] = Field(default_factory=list, description="Only these species (scientific names).")
+    species: list[FilterValue] = Field(default_factory=list, description=(
+        "Only these species: concept ids as the facet lists them (NCBITaxon:9606; a taxon includes those below it) or scientific names."))
     availability: list[Availability] = Field(default_factory=list, description="Only these availability states.")
-    disease: list[FilterValue] = Field(default_factory=list, description="Only resources with these diseases.")
-    tissue: list[FilterValue] = Field(default_factory=list, description="Only resources with these tissues.")
+    disease: list[FilterValue] = Field(default_factory=list, description=(
+        "Only resources with these diseases: concept ids as the facet lists them (ICD10:C34 includes narrower concepts) or names."))
+    tissue: list[FilterValue] = Field(default_factory=list, description=(
+        "Only resources with these tissues: concept ids as the facet lists them, or names."))
     include_withdrawn: bool = Field(False, description="Also return withdrawn records.")
     sort: SortOrder = Field(SortOrder.RELEVANCE, description="Result order.")
     page_size: int = Field(20, ge=1, le=100, description="Entities per page.")
@@ -82,8 +85,10 @@ class EntityGroup(BaseModel):
 class FacetBucket(BaseModel):
     """A facet value and how many holdings have it, given the other filters."""
 
-    value: str = Field(description="Facet value.")
+    value: str = Field(description="Facet value (a concept id for disease and tissue facets).")
     count: int = Field(description="Number of matching holdings.")
+    label_ja: str | None = Field(None, description="Japanese label of the value, where known.")
+    label_en: str | None = Field(None, description="English label of the value, where known.")
 
 
 class SearchResponse(BaseModel):
@@ -95,3 +100,6 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetBucket]] = Field(description="Facet counts by facet name.")
     next_cursor: str | None = Field(None, description="Cursor for the next page, or null at the end.")
     query_terms: list[str] = Field(default_factory=list, description="Analysed query terms (for clients).")
+    dropped_terms: list[str] = Field(default_factory=list, description=(
+        "Query terms that matched nothing and were left out (the search was relaxed); empty when every term counted."))
+    suggestions: list[str] = Field(default_factory=list, description="Vocabulary names close to the dropped terms.")

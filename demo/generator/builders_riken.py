@@ -123,11 +123,22 @@ def build_cell(rng: random.Random, local: int) -> Record:
     elif local < len(shared) + len(real) // 2:
         # Odd pool entries are RIKEN's, even ones JCRB's: these lines are held by one institution only.
         rec = cell_record(real[(local - len(shared)) * 2 + 1], cell_id(local), [])
+    elif local < len(shared) + len(real) // 2 + len(cells.IPS_LINES):
+        rec = cell_record(cells.IPS_LINES[local - len(shared) - len(real) // 2], cell_id(local), [])
+        rec["ips"] = True
     else:
         rec = synthetic_cell(rng, local, cell_id(local))
     disease = f"{rec['disease_ja']}由来。" if rec["disease_ja"] else ""
-    rec["description_ja"] = f"{rec['species_ja']}{rec['tissue_ja']}由来の細胞株。{disease}"
-    rec["description_en"] = f"Cell line from {rec['species']} {rec['tissue_en']}."
+    if rec.pop("ips", False):
+        patient = f"{rec['disease_ja']}患者" if rec["disease_ja"] else "健常者"
+        kind_ja = "疾患特異的iPS細胞株" if rec["disease_ja"] else "iPS細胞株"
+        rec["description_ja"] = f"ヒト{kind_ja}（人工多能性幹細胞）。{patient}の{rec['tissue_ja']}から樹立。"
+        sick = f" of a patient with {rec['disease_en']}" if rec["disease_en"] else " of a healthy donor"
+        kind = "Disease-specific human iPS cell line" if rec["disease_en"] else "Human iPS cell line"
+        rec["description_en"] = f"{kind} (induced pluripotent stem cells) established from {rec['tissue_en']}{sick}."
+    else:
+        rec["description_ja"] = f"{rec['species_ja']}{rec['tissue_ja']}由来の細胞株。{disease}"
+        rec["description_en"] = f"Cell line from {rec['species']} {rec['tissue_en']}."
     rec.update(depositor=depositor(rng), registered=registered_date(rng, local, 10_000),
                availability=availability(rng), biosafety=rng.choice(("BSL1", "BSL2")),
                medium=rng.choice(("DMEM + 10% FBS", "RPMI 1640 + 10% FBS", "MEM + 10% FBS", "Ham's F-12 + 10% FBS")))

@@ -94,6 +94,22 @@ OTHER_REAL_LINES: tuple[CellLine, ...] = (
     _line("HeLa S3", "CVCL_0058", _HS, ("uterine cervix", "子宮頸部"), med.CERVICAL, ("HeLaS3",)),
 )
 
+#: Human iPS cell lines as RIKEN BRC distributes them: healthy-donor lines (real line names) and
+#: disease-specific lines from patients (simulated names). No Cellosaurus accession is invented.
+_FIBROBLAST, _PBMC = ("skin fibroblast", "皮膚線維芽細胞"), ("peripheral blood", "末梢血")
+IPS_LINES: tuple[CellLine, ...] = (
+    _line("201B7", "", _HS, _FIBROBLAST, None, ("201B7 iPS",), "ヒトiPS細胞 201B7"),
+    _line("253G1", "", _HS, _FIBROBLAST, None, ("253G1 iPS",), "ヒトiPS細胞 253G1"),
+    _line("409B2", "", _HS, _FIBROBLAST, None, ("409B2 iPS",), "ヒトiPS細胞 409B2"),
+    _line("1383D2", "", _HS, _PBMC, None, ("1383D2 iPS",), "ヒトiPS細胞 1383D2"),
+    _line("HiPS-PD-TKB1", "", _HS, _FIBROBLAST, med.PARKINSON, (), "パーキンソン病患者由来iPS細胞"),
+    _line("HiPS-AD-TKB1", "", _HS, _FIBROBLAST, med.ALZHEIMER, (), "アルツハイマー病患者由来iPS細胞"),
+    _line("HiPS-ALS-TKB1", "", _HS, _PBMC, med.ALS, (), "ALS患者由来iPS細胞"),
+    _line("HiPS-DMD-TKB1", "", _HS, _FIBROBLAST, med.DMD, (), "デュシェンヌ型筋ジストロフィー患者由来iPS細胞"),
+    _line("HiPS-T1D-TKB1", "", _HS, _PBMC, med.T1D, (), "1型糖尿病患者由来iPS細胞"),
+    _line("HiPS-HD-TKB1", "", _HS, _FIBROBLAST, med.HUNTINGTON, (), "ハンチントン病患者由来iPS細胞"),
+)
+
 #: Prefixes of synthetic patient-derived lines (lab-style names; no Cellosaurus xref is invented).
 SYNTHETIC_LINE_PREFIXES: tuple[str, ...] = (
     "TKB", "TSK", "HuTs", "KTM", "OCUT", "NUGC-T", "TGBC-T", "HLE-T", "KMS-T", "JHH-T", "NCC-T", "TYK-T",

@@ -48,6 +48,9 @@ CHOLANGIO = Disease("cholangiocarcinoma", "胆管癌", "C22.1")
 HYPERTENSION = Disease("essential hypertension", "本態性高血圧症", "I10")
 ASTHMA = Disease("asthma", "気管支喘息", "J45")
 UC = Disease("ulcerative colitis", "潰瘍性大腸炎", "K51")
+ALS = Disease("amyotrophic lateral sclerosis", "筋萎縮性側索硬化症", "G12.2")
+DMD = Disease("Duchenne muscular dystrophy", "デュシェンヌ型筋ジストロフィー", "G71.0")
+HUNTINGTON = Disease("Huntington disease", "ハンチントン病", "G10")
 
 #: Diseases a human specimen collection may be dedicated to (hospital biobank case mix).
 BIOBANK_DISEASES: tuple[Disease, ...] = (

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.analysis.analyze import AnalyzedQuery, AnalyzedText, analyze_query
+from indexer.analysis.concepts import Concept, ConceptIndex, default_concepts
 from indexer.analysis.errors import SynonymFileError
 
 __all__ = ["DEFAULT_SYNONYMS_PATH", "SynonymAlternative", "SynonymEntry", "SynonymTable"]
@@ -60,6 +61,7 @@ class SynonymAlternative:
     group: str
     matched: tuple[str, ...]
     forms: tuple[AnalyzedText, ...]
+    concept: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +95,9 @@ def _find(seq: Sequence[str], key: tuple[str, ...], start: int = 0) -> int:
 class _Groups:
     """An immutable, indexed set of groups: what a reload swaps in one assignment."""
 
-    def __init__(self, groups: list[tuple[SynonymEntry, ...]]) -> None:
+    def __init__(self, groups: list[tuple[SynonymEntry, ...]], concept_ids: list[str | None] | None = None) -> None:
         self.groups = groups
+        self.concept_ids = concept_ids or [None] * len(groups)
         self.by_ja: dict[str, list[tuple[int, SynonymEntry]]] = {}
         self.by_en: dict[str, list[tuple[int, SynonymEntry]]] = {}
         for gid, entries in enumerate(groups):
@@ -139,7 +142,8 @@ class _Groups:
             matched = tuple(
                 dict.fromkeys(" ".join((*m.entry.ja_key, *m.entry.en_key)) for m in group_matches)
             )
-            result.append(SynonymAlternative(self.groups[gid][0].text, matched, tuple(forms.values())))
+            result.append(SynonymAlternative(self.groups[gid][0].text, matched, tuple(forms.values()),
+                                             self.concept_ids[gid]))
         return result
 
 
@@ -186,8 +190,10 @@ class SynonymTable:
         *,
         path: Path | None = None,
         check_interval: float = 1.0,
+        concepts: ConceptIndex | None = None,
     ) -> None:
-        self._groups = _Groups(groups)
+        self._concept_groups = concept_groups(concepts) if concepts is not None else []
+        self._groups = _merge(groups, self._concept_groups)
         self._path = path
         self._check_interval = check_interval
         self._stamp = _stamp(path) if path is not None else None
@@ -195,10 +201,13 @@ class SynonymTable:
         self._reload_lock = threading.Lock()
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, *, check_interval: float = 1.0) -> SynonymTable:
-        """Load ``path`` (default: the packaged ``data/synonyms.tsv``); raise :class:`SynonymFileError`."""
+    def load(cls, path: str | os.PathLike[str] | None = None, *, check_interval: float = 1.0,
+             concepts: ConceptIndex | None = None) -> SynonymTable:
+        """Load ``path`` (default: the packaged ``data/synonyms.tsv``) plus the names of ``concepts``
+        (default: the packaged vocabulary); raise :class:`SynonymFileError`."""
         file = Path(path) if path is not None else DEFAULT_SYNONYMS_PATH
-        return cls(_read(file), path=file, check_interval=check_interval)
+        return cls(_read(file), path=file, check_interval=check_interval,
+                   concepts=concepts if concepts is not None else default_concepts())
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> SynonymTable:
@@ -238,7 +247,7 @@ class SynonymTable:
                 logger.warning("synonym file not reloaded, keeping the previous table: %s", exc)
                 self._stamp = stamp  # do not retry until the file changes again
                 return False
-            self._groups = _Groups(groups)
+            self._groups = _merge(groups, self._concept_groups)
             self._stamp = stamp
             logger.info("reloaded %d synonym groups from %s", len(groups), self._path)
             return True
@@ -260,3 +269,49 @@ def _read(path: Path) -> list[tuple[SynonymEntry, ...]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SynonymFileError(str(path), [f"cannot read: {exc}"]) from exc
     return parse_synonyms(text.splitlines(), str(path))
+
+
+ConceptGroup = tuple[tuple[SynonymEntry, ...], str]
+
+
+def _searchable(concept: Concept) -> bool:
+    """Whether a concept's names take part in query expansion: every curated concept and every ICD-10
+    chapter, block and category (the 10,000 subcategories are found through their parents' names)."""
+    if not concept.id.startswith("ICD10:"):
+        return True
+    return "." not in concept.id or "curated" in concept.source or "demo" in concept.source
+
+
+def concept_groups(concepts: ConceptIndex) -> list[ConceptGroup]:
+    """One synonym group per searchable concept: its labels and synonyms, analysed like a query."""
+    groups: list[ConceptGroup] = []
+    for concept in concepts.concepts():
+        if not _searchable(concept):
+            continue
+        entries: dict[tuple[tuple[str, ...], tuple[str, ...]], SynonymEntry] = {}
+        for text in concept.names:
+            q = analyze_query(text)
+            if q.ja_words or q.en_words:
+                entries.setdefault((q.ja_words, q.en_words), SynonymEntry(text, q.as_text(), q.ja_words, q.en_words))
+        if entries:
+            groups.append((tuple(entries.values()), concept.id))
+    return groups
+
+
+def _merge(groups: list[tuple[SynonymEntry, ...]], concept_groups: list[ConceptGroup]) -> _Groups:
+    """File groups plus concept groups; a file group sharing a form with a concept joins that concept."""
+    merged: list[list[SynonymEntry]] = [list(entries) for entries, _cid in concept_groups]
+    ids: list[str | None] = [cid for _entries, cid in concept_groups]
+    by_key: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    for gid, (entries, _cid) in enumerate(concept_groups):
+        for entry in entries:
+            by_key.setdefault((entry.ja_key, entry.en_key), gid)
+    for entries in groups:
+        target = next((by_key[k] for e in entries if (k := (e.ja_key, e.en_key)) in by_key), None)
+        if target is None:
+            merged.append(list(entries))
+            ids.append(None)
+            continue
+        known = {(e.ja_key, e.en_key) for e in merged[target]}
+        merged[target] += [e for e in entries if (e.ja_key, e.en_key) not in known]
+    return _Groups([tuple(g) for g in merged], ids)

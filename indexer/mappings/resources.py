@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-RESOURCES_MAPPING_VERSION = 2  # 2: completion contexts (withdrawn records leave autocomplete)
+RESOURCES_MAPPING_VERSION = 3  # 2: completion contexts (withdrawn records leave autocomplete); 3: concept ids
 
 # Tokens are produced in Python (indexer.analysis); the built-in ``whitespace`` analyzer only splits
 # them. (Core Elasticsearch has that analyzer but no whitespace *tokenizer* for custom analyzers.)
@@ -64,6 +64,14 @@ def resources_index_body(*, shards: int = 1, replicas: int = 0) -> dict[str, Any
                 "diseases": _KW,
                 "tissues": _KW,
                 "sample_types": _KW,
+                # concepts (indexer.analysis.concepts): direct ids per kind (facets), ``concepts`` with
+                # every ancestor (query expansion down the hierarchy), values no concept covers
+                "species_ids": _KW,
+                "disease_ids": _KW,
+                "tissue_ids": _KW,
+                "sample_type_ids": _KW,
+                "concepts": _KW,
+                "unmapped": _KW,
                 # sorting
                 "sort_name": _KW,
                 "updated": {"type": "date", "format": "strict_date_optional_time||yyyy-MM-dd"},

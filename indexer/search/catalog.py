@@ -144,11 +144,13 @@ class CatalogFeed:
         resp = await self._call(self.es.search(index=self.alias, **body))
         return [(h["_source"]["id"], h["_source"].get("changed_at")) for h in resp["hits"]["hits"]]
 
-    async def export(self, query: SearchQuery) -> AsyncGenerator[dict[str, Any], None]:
+    async def export(self, query: SearchQuery, drop: frozenset[int] = frozenset()
+                     ) -> AsyncGenerator[dict[str, Any], None]:
         """Every resource matching ``query`` in its order, none left out: ``search_after`` inside a
-        point in time (closed at the end, also when the consumer stops early)."""
+        point in time (closed at the end, also when the consumer stops early). ``drop``: the query
+        concepts the search page left out (``SearchService.relaxation``), so the export is the page's."""
         filters = list(facet_filters(query).values())
-        q = with_filters(base_query(query, self.synonyms), filters)
+        q = with_filters(base_query(query, self.synonyms, drop), filters)
         pit = await self._call(self.es.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE))
         pit_id: str = pit["id"]
         after: list[Any] | None = None

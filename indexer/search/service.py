@@ -9,8 +9,10 @@ on relevance.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,11 +20,21 @@ from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, Transpo
 from elasticsearch import NotFoundError as EsNotFoundError
 
 from indexer.analysis.analyze import analyze_query
-from indexer.analysis.normalize import normalize_text
+from indexer.analysis.concepts import NAME_PREFIX, default_concepts
+from indexer.analysis.normalize import fold_kana
 from indexer.analysis.synonyms import SynonymTable
 from indexer.errors import InvalidSearchError, NotFoundError, SearchUnavailableError
 from indexer.names import resources_alias
-from indexer.search.builder import FACET_FIELDS, base_query, facet_aggs, facet_filters, sort_clause, with_filters
+from indexer.search.builder import (
+    CONCEPT_FACETS,
+    FACET_FIELDS,
+    analyze,
+    base_query,
+    facet_aggs,
+    facet_filters,
+    sort_clause,
+    with_filters,
+)
 from indexer.search.cursor import decode_cursor, encode_cursor
 from indexer.search.highlight import fold_needles, highlight
 from schemas.search import EntityGroup, FacetBucket, Holding, SearchQuery, SearchResponse
@@ -54,6 +66,7 @@ class SearchService:
         self.alias = resources_alias(prefix)
         self.synonyms = synonyms if synonyms is not None else SynonymTable.load()
         self.cursor_keys = list(cursor_keys) if cursor_keys else [secrets.token_bytes(32)]
+        self._names: dict[str, str] | None = None
 
     async def _call(self, coro: Any) -> Any:
         try:
@@ -70,12 +83,106 @@ class SearchService:
             log.warning("search failed: %s", type(exc).__name__)
             raise SearchUnavailableError("search is temporarily unavailable") from exc
 
+    async def relaxation(self, query: SearchQuery) -> frozenset[int]:
+        """The query concepts a search page leaves out for ``query`` (none when every word finds
+        something together), so an export of the page's results relaxes the same way."""
+        if not query.q:
+            return frozenset()
+        strict = base_query(query, self.synonyms)
+        live = with_filters(strict, list(facet_filters(query).values()))
+        if (await self._call(self.es.count(index=self.alias, query=live)))["count"]:
+            return frozenset()
+        return (await self._dead_concepts(query))[0]
+
+    async def _dead_concepts(self, query: SearchQuery) -> tuple[frozenset[int], list[str], bool]:
+        """Which query concepts a relaxed search leaves out, with their labels (none: nothing to relax).
+
+        The concepts that match no live resource at all; when each matches something but no resource
+        matches them all, the most common one (the least specific word, such as "model"), provided
+        the rest then find something. The flag tells whether the dropped concepts match nothing.
+        """
+        _aq, concepts = analyze(query.q, self.synonyms)
+        if len(concepts) < 2:
+            return frozenset(), [], False
+        live = [] if query.include_withdrawn else [{"term": {"withdrawn": False}}]
+        searches: list[dict[str, Any]] = []
+        for concept in concepts:
+            searches += [{"index": self.alias}, {"query": with_filters(concept.clause, live), "size": 0,
+                                                 "track_total_hits": True}]
+        resp = await self._call(self.es.msearch(searches=searches))
+        counts = [r.get("hits", {}).get("total", {}).get("value", 0) for r in resp["responses"]]
+        dead = [i for i, count in enumerate(counts) if count == 0]
+        if dead:
+            if len(dead) == len(concepts):
+                return frozenset(), [], False
+            return frozenset(dead), [concepts[i].label for i in dead], True
+        for i in sorted(range(len(concepts)), key=lambda k: -counts[k])[:3]:
+            relaxed = base_query(query, self.synonyms, frozenset({i}))
+            if (await self._call(self.es.count(index=self.alias, query=relaxed)))["count"]:
+                return frozenset({i}), [concepts[i].label], False
+        return frozenset(), [], False
+
+    def _suggestions(self, terms: list[str]) -> list[str]:
+        """Vocabulary names close to ``terms`` (a misspelt or unknown word)."""
+        names = self._vocabulary_names()
+        found: dict[str, None] = {}
+        for term in terms:
+            key = term.casefold()
+            for match in difflib.get_close_matches(key, list(names), n=3, cutoff=0.7):
+                found.setdefault(names[match], None)
+        return list(found)[:5]
+
+    def _vocabulary_names(self) -> dict[str, str]:
+        if self._names is None:
+            names: dict[str, str] = {}
+            for concept in default_concepts().concepts():
+                if concept.id.startswith("ICD10:") and "curated" not in concept.source:
+                    continue
+                for name in concept.names:
+                    names.setdefault(name.casefold(), name)
+            self._names = names
+        return self._names
+
+    def _facet_bucket(self, facet: str, bucket: dict[str, Any]) -> FacetBucket:
+        key, count = str(bucket["key"]), bucket["doc_count"]
+        if facet == "species":
+            # An organism is labelled by its scientific name (as its records write it) in English and
+            # by the vocabulary's Japanese name where there is one.
+            names = bucket.get("name", {}).get("buckets", [])
+            scientific = (str(names[0]["key"]) if names and not key.startswith(NAME_PREFIX)
+                          else default_concepts().label(key, "en"))
+            concept = default_concepts().get(key)
+            return FacetBucket(value=key, count=count, label_ja=(concept.ja if concept else None) or scientific,
+                               label_en=scientific)
+        if facet in CONCEPT_FACETS:
+            concepts = default_concepts()
+            return FacetBucket(value=key, count=count, label_ja=concepts.label(key, "ja"),
+                               label_en=concepts.label(key, "en"))
+        return FacetBucket(value=key, count=count)
+
     async def search(self, query: SearchQuery) -> SearchResponse:
-        """One page of entity groups, with facets and a cursor for the next page."""
+        """One page of entity groups, with facets and a cursor for the next page.
+
+        Every query term counts. When that finds nothing, the terms that match nothing at all are
+        left out and the response names them (``dropped_terms``) with ``suggestions``.
+        """
+        response = await self._search(query, frozenset())
+        if response.total_holdings or not query.q:
+            return response
+        drop, labels, unknown = await self._dead_concepts(query)
+        if not drop:
+            response.suggestions = self._suggestions([query.q])  # nothing at all: perhaps a misspelling
+            return response
+        relaxed = await self._search(query, drop)
+        relaxed.dropped_terms = labels
+        relaxed.suggestions = self._suggestions(labels) if unknown else []
+        return relaxed
+
+    async def _search(self, query: SearchQuery, drop: frozenset[int]) -> SearchResponse:
         after = decode_cursor(query, self.cursor_keys)
         filters = facet_filters(query)
         filter_list = list(filters.values())
-        base = base_query(query, self.synonyms)
+        base = base_query(query, self.synonyms, drop)
         sort = sort_clause(query)
         batch = max(query.page_size * 3, 30)
         heads: list[dict[str, Any]] = []
@@ -123,7 +230,7 @@ class SearchService:
             total_entities=response_meta["aggregations"]["entities"]["count"]["value"],
             groups=groups,
             facets={
-                name: [FacetBucket(value=str(b["key"]), count=b["doc_count"])
+                name: [self._facet_bucket(name, b)
                        for b in response_meta["aggregations"][f"facet_{name}"]["values"]["buckets"]]
                 for name in FACET_FIELDS
             },
@@ -185,7 +292,10 @@ class SearchService:
                 entity_key=src["entity_key"], title=resource["name"], resource_type=resource["resource_type"],
                 species=(resource.get("species") or {}).get("scientific_name"), score=head.get("_score"),
                 highlight={"name": highlight(resource["name"], needles),
-                           "description": highlight(description, needles)} if needles else {},
+                           "description": highlight(description, needles),
+                           # the page shows the description in the UI language when the record has one
+                           **({"description_ja": highlight(ja, needles)}
+                              if (ja := resource["description"].get("ja")) else {})} if needles else {},
                 holdings=holdings, resource=resource,
             ))
         return groups
@@ -219,12 +329,21 @@ class SearchService:
         return [_holding(h["_source"], True) for h in resp["hits"]["hits"]]
 
     async def suggest(self, prefix: str, size: int = 8) -> list[str]:
-        """Autocomplete: names and ids starting with ``prefix``."""
-        text = normalize_text(prefix)[:80]
+        """Autocomplete: names, ids and concept labels starting with ``prefix``, in their display form.
+
+        Hiragana input also completes katakana names (まうす → マウス).
+        """
+        text = " ".join(unicodedata.normalize("NFKC", prefix).split())[:80]
         if not text:
             return []
+        prefixes = list(dict.fromkeys([text, fold_kana(text)]))
         resp = await self._call(self.es.search(index=self.alias, size=0, suggest={
-            "names": {"prefix": text, "completion": {"field": "suggest", "size": size, "skip_duplicates": True,
-                                                     "contexts": {"state": ["live"]}}}}))
-        options = resp["suggest"]["names"][0]["options"]
-        return [o["text"] for o in options]
+            f"p{i}": {"prefix": p, "completion": {"field": "suggest", "size": size, "skip_duplicates": True,
+                                                  "contexts": {"state": ["live"]}}}
+            for i, p in enumerate(prefixes)}))
+        found: dict[str, None] = {}
+        for i in range(len(prefixes)):
+            for option in resp["suggest"][f"p{i}"][0]["options"]:
+                found.setdefault(option["text"], None)
+        return list(found)[:size]
+

@@ -98,7 +98,7 @@ async def test_withdrawn_resource_is_marked(client: Client) -> None:
 
 async def test_suggest_facets_and_institutions(client: Client) -> None:
     body = await (await client.get("/api/suggest", params={"q": "hel"})).json()
-    assert "hela" in body["suggestions"]
+    assert "HeLa" in body["suggestions"]  # display case
     await problem(client, "/api/suggest", 400)
     facets = await (await client.get("/api/facets?q=HeLa")).json()
     assert set(facets) == {"total_holdings", "total_entities", "facets"}

@@ -64,7 +64,7 @@ async def test_a_new_user_searches_filters_pages_and_fills_the_cart(base_url: st
     # Autocomplete fills the datalist as the user types.
     await page.locator("#q").fill("")
     await page.locator("#q").press_sequentially("hel", delay=30)
-    await expect(page.locator("#q-suggestions option[value='hela']")).to_have_count(1)
+    await expect(page.locator("#q-suggestions option[value='HeLa']")).to_have_count(1)
 
     # English query: one entity, holdings at two institutions.
     await search(page, "HeLa")

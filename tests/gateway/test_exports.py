@@ -168,3 +168,13 @@ async def test_the_darwin_core_archive_is_read_back_by_the_own_dwca_toolkit(big_
     first = min(out.resources, key=lambda r: r.catalog_id)
     assert first.name == "Generated holding 1" and first.species is not None
     assert first.description.en and first.description.en.startswith("Holding number 1, generated")
+
+
+async def test_export_of_a_relaxed_search_holds_what_the_page_shows(client: Client) -> None:
+    query = {"q": "HeLa zzqxnotaword"}
+    found = await (await client.get("/api/search", params=query)).json()
+    assert found["dropped_terms"] and found["total_holdings"] > 0  # the page left the unknown word out
+    rows = (await (await client.get("/api/export", params={**query, "format": "jsonl"})).text()).splitlines()
+    assert len(rows) == found["total_holdings"]
+    shown = {h["id"] for g in found["groups"] for h in g["holdings"]}
+    assert shown <= {json.loads(row)["id"] for row in rows}

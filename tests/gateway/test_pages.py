@@ -78,6 +78,23 @@ async def test_search_page_groups_highlights_and_links_facets(client: Client) ->
     assert 'name="institution" value="jcrb"' in filtered  # the form keeps the filter
 
 
+async def test_search_page_says_which_words_it_left_out(client: Client) -> None:
+    text = await page(client, "/?q=HeLa+cynomolgos&lang=en")
+    assert 'class="relaxed"' in text and "<del>cynomolgos</del>" in text and "RCB0007" in text
+    assert re.search(r'<a href="/\?[^"]*q=cynomolgus[^"]*">cynomolgus', text), text[text.find("relaxed"):][:600]
+    japanese = await page(client, "/?q=HeLa+cynomolgos&lang=ja")
+    assert "次の語を除いた結果" in japanese
+    nothing = await page(client, "/?q=cynomolgos&lang=ja")
+    assert 'class="empty"' in nothing and "もしかして" in nothing and ">cynomolgus</a>" in nothing
+
+
+async def test_disease_facet_by_concept_in_the_ui_language(client: Client) -> None:
+    english = await page(client, "/?q=HeLa&lang=en")
+    japanese = await page(client, "/?q=HeLa&lang=ja")
+    assert "cervical adenocarcinoma" in english and "子宮頸部腺癌" in japanese
+    assert english.count("disease=BX%3Adisease%3Acervical-adenocarcinoma") == 1  # one value per concept
+
+
 async def test_search_page_pages_with_the_cursor(client: Client) -> None:
     first = await page(client, "/?q=mouse&page_size=5")
     next_href = html.unescape(re.search(r'href="([^"]+)" rel="next"', first).group(1))  # type: ignore[union-attr]

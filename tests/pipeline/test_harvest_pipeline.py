@@ -48,7 +48,7 @@ async def test_full_then_changes_then_full_again(es: AsyncElasticsearch, setting
     assert len(live) == 115 and "JCRB0001" not in live and "JCRB0500" in live
     old = await es.search(index=resources_alias(prefix), query={"term": {"id": "jcrb:JCRB1"}})
     assert old["hits"]["hits"][0]["_source"]["withdrawn"] is True
-    suggested = await SearchService(es, prefix).suggest("cell line 1", size=20)
+    suggested = [s.casefold() for s in await SearchService(es, prefix).suggest("cell line 1", size=20)]
     assert "cell line 11" in suggested and not {f"cell line {i}" for i in range(1, 11)} & set(suggested)
     renamed = await es.search(index=resources_alias(prefix), query={"term": {"id": "jcrb:JCRB50"}})
     assert renamed["hits"]["hits"][0]["_source"]["resource"]["name"] == "Cell line 50 (renamed)"

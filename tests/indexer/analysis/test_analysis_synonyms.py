@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.analysis import SynonymFileError, SynonymTable, analyze_query
+from indexer.analysis.concepts import ConceptIndex
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def test_from_lines_and_errors() -> None:
 def test_reload_on_change(tmp_path: Path) -> None:
     path = tmp_path / "synonyms.tsv"
     path.write_text("マウス\tmouse\n", encoding="utf-8")
-    table = SynonymTable.load(path, check_interval=0)
+    table = SynonymTable.load(path, check_interval=0, concepts=ConceptIndex([]))  # the file alone
     assert groups(table, "rat") == []
     path.write_text("マウス\tmouse\nラット\trat\n", encoding="utf-8")
     os.utime(path, ns=(0, 10**18))
@@ -75,3 +76,12 @@ def test_reload_on_change(tmp_path: Path) -> None:
     path.write_text("broken\n", encoding="utf-8")  # a bad edit keeps the previous table
     os.utime(path, ns=(0, 2 * 10**18))
     assert groups(table, "rats") == ["ラット"]
+
+
+def test_concept_names_expand_queries_with_the_concept_id() -> None:
+    """The packaged vocabulary: 肺がん, 肺ガン and "lung cancer" are ICD-10 C34; がん/癌/ガン fold into one concept."""
+    table = SynonymTable.load()
+    for q in ("肺がん", "肺ガン", "肺癌", "lung cancer"):
+        assert [a.concept for a in table.expand(analyze_query(q))] == ["ICD10:C34"], q
+    assert {a.concept for q in ("がん", "癌", "ガン") for a in table.expand(analyze_query(q))} == {"ICD10:C00-C97"}
+    assert [a.concept for a in table.expand(analyze_query("cynomolgus"))] == ["NCBITaxon:9541"]

@@ -101,9 +101,15 @@ async def test_highlight_marks_query_words_and_keeps_text_literal(service: Searc
 
 
 async def test_autocomplete(service: SearchService) -> None:
-    assert "hela" in await service.suggest("he")
-    assert any(s.startswith("c57bl/6") for s in await service.suggest("C57"))
+    assert "HeLa" in await service.suggest("he")  # display case, not the folded key
+    assert any(s.startswith("C57BL/6") for s in await service.suggest("c57"))
     assert await service.suggest("") == []
+
+
+async def test_autocomplete_from_japanese_input(service: SearchService) -> None:
+    assert "マウス" in await service.suggest("マウ")
+    assert any(s.startswith("糖尿病") for s in await service.suggest("糖尿"))
+    assert "マウス" in await service.suggest("まう")  # hiragana completes katakana
 
 
 async def test_resource_detail_lists_other_holdings(service: SearchService) -> None:
@@ -125,3 +131,80 @@ async def test_generations_come_from_the_versioned_template(es: object, search_p
     assert aliased and all(f"-resources-v{RESOURCES_MAPPING_VERSION}-" in name for name in aliased.body)
     mapping = await es.indices.get_mapping(index=resources_alias(search_prefix))
     assert all(m["mappings"]["_meta"]["biocross_mapping_version"] == RESOURCES_MAPPING_VERSION for m in mapping.body.values())
+
+
+def _catalog_ids(result: object) -> list[set[str]]:
+    return [{h.catalog_id for h in g.holdings} for g in result.groups]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("q", ["human lung cancer", "ヒト 肺がん", "lung cancer", "肺癌 細胞株"])
+async def test_a_concept_finds_resources_filed_under_a_narrower_one(service: SearchService, q: str) -> None:
+    """A549 is filed under lung adenocarcinoma (肺腺癌); lung cancer (ICD-10 C34) is its parent."""
+    result = await service.search(SearchQuery(q=q))
+    assert any("RCB0098" in ids for ids in _catalog_ids(result)[:3]), [g.title for g in result.groups[:5]]
+
+
+async def test_a_term_matching_nothing_is_dropped_openly(service: SearchService) -> None:
+    """No iPS line in this corpus: 'iPS細胞' does not silently become 細胞; the response says so."""
+    for q in ("iPS細胞", "iPS"):
+        result = await service.search(SearchQuery(q=q))
+        assert result.total_holdings == 0 or result.dropped_terms, (q, [g.title for g in result.groups[:3]])
+    result = await service.search(SearchQuery(q="HeLa iPS"))
+    assert result.dropped_terms == ["iPS"] and "RCB0007" in _catalog_ids(result)[0]
+    strict = await service.search(SearchQuery(q="HeLa 細胞"))
+    assert strict.dropped_terms == [] and "RCB0007" in _catalog_ids(strict)[0]
+
+
+async def test_disease_facet_has_one_value_per_concept_in_both_languages(service: SearchService) -> None:
+    result = await service.search(SearchQuery(q="HeLa"))
+    cervical = [b for b in result.facets["disease"] if "cervical" in (b.label_en or "")]
+    assert len(cervical) == 1, result.facets["disease"]
+    bucket = cervical[0]
+    assert bucket.value == "BX:disease:cervical-adenocarcinoma" and bucket.label_ja == "子宮頸部腺癌"
+    selected = await service.search(SearchQuery(q="HeLa", disease=[bucket.value]))
+    assert selected.total_holdings == bucket.count
+    parent = await service.search(SearchQuery(q="", disease=["ICD10:C53"]))
+    assert parent.total_holdings >= bucket.count  # selecting C53 includes its narrower concepts
+
+
+async def test_a_dropped_term_comes_with_a_suggestion_from_the_vocabulary(service: SearchService) -> None:
+    result = await service.search(SearchQuery(q="HeLa cynomolgos"))
+    assert result.dropped_terms == ["cynomolgos"] and "RCB0007" in _catalog_ids(result)[0]
+    assert any("cynomolgus" in s for s in result.suggestions), result.suggestions
+
+
+@pytest.mark.parametrize("q", ["NCBIGene:7157", "GeneID:7157", "ncbigene 7157"])
+async def test_a_cross_reference_is_found_in_its_registry_forms(service: SearchService, q: str) -> None:
+    """RDB00001 cites NCBI_Gene 7157 (TP53); the Bioregistry knows NCBIGene and GeneID as that space."""
+    result = await service.search(SearchQuery(q=q))
+    assert "RDB00001" in _catalog_ids(result)[0]
+
+
+async def test_species_facet_by_concept_labelled_in_both_languages(service: SearchService) -> None:
+    result = await service.search(SearchQuery(q="HeLa"))
+    human = next(b for b in result.facets["species"] if b.value == "NCBITaxon:9606")
+    assert (human.label_en, human.label_ja) == ("Homo sapiens", "ヒト")
+    by_id = await service.search(SearchQuery(q="HeLa", species=["NCBITaxon:9606"]))
+    by_name = await service.search(SearchQuery(q="HeLa", species=["Homo sapiens"]))
+    assert by_id.total_holdings == by_name.total_holdings == human.count
+    primates = await service.search(SearchQuery(q="", species=["NCBITaxon:9443"]))  # Primates: humans and macaques
+    assert {g.species for g in primates.groups} >= {"Homo sapiens"} and primates.total_holdings > human.count
+
+
+async def test_a_search_that_finds_nothing_suggests_a_vocabulary_name(service: SearchService) -> None:
+    result = await service.search(SearchQuery(q="kanikuizaru cynomolgos"))
+    assert result.total_holdings == 0 and result.dropped_terms == []  # nothing to relax to: every word is unknown
+    result = await service.search(SearchQuery(q="cynomolgos"))
+    assert result.total_holdings == 0 and "cynomolgus" in result.suggestions
+
+
+async def test_export_of_a_relaxed_search_exports_what_the_page_shows(service: SearchService) -> None:
+    shown = await service.search(SearchQuery(q="HeLa cynomolgos", page_size=100))
+    exported = [r async for r in service.export(SearchQuery(q="HeLa cynomolgos"))]
+    assert shown.dropped_terms and len(exported) == shown.total_holdings > 0
+
+
+async def test_when_no_resource_has_every_word_the_least_specific_one_is_dropped_openly(service: SearchService) -> None:
+    """Each word exists, but no resource has them all: the most common word goes, and the page says so."""
+    result = await service.search(SearchQuery(q="HeLa mouse"))
+    assert result.dropped_terms == ["mouse"] and "RCB0007" in _catalog_ids(result)[0]
