@@ -38,7 +38,11 @@ def settings(run_prefix: str) -> Iterator[Settings]:
         es = base.es.model_copy(update={"url": node.url})
     else:
         es = base.es
-    gateway = base.gateway.model_copy(update={"secret_key": SecretStr(secrets.token_urlsafe(48))})
+    # Functional tests share two cores with Elasticsearch and a browser: generous time budgets, so a
+    # slow moment is never mistaken for an outage. tests/gateway/test_outage.py checks the production
+    # budgets themselves.
+    gateway = base.gateway.model_copy(update={"secret_key": SecretStr(secrets.token_urlsafe(48)),
+                                              "search_budget_seconds": 20.0, "staff_budget_seconds": 30.0})
     yield base.model_copy(update={"es": EsSettings.model_validate({**es.model_dump(), "index_prefix": run_prefix}),
                                   "gateway": gateway})
     if started is not None and os.environ.get("BIOCROSS_TEST_KEEP_ES") != "1":

@@ -30,7 +30,7 @@ from gateway.ratelimit import GatewayLimits
 from gateway.signing import RequestLinks
 from indexer.client import make_client
 from schemas.accounts import StaffRole
-from schemas.settings import EsSettings, LocalNodeSettings, Settings
+from schemas.settings import EsSettings, GatewaySettings, LocalNodeSettings, Settings
 
 PORT = int(os.environ.get("BIOCROSS_TEST_OUTAGE_PORT", "9254"))
 PASSWORD = "correct horse battery staple"
@@ -153,7 +153,9 @@ class Outage:
 async def outage(node: LocalNode, settings: Settings) -> AsyncIterator[Outage]:
     es_settings = EsSettings.model_validate({**settings.es.model_dump(), "url": node.url,
                                              "index_prefix": f"{settings.es.index_prefix}-outage"})
-    app_settings = settings.model_copy(update={"es": es_settings})
+    budgets = {k: GatewaySettings.model_fields[k].default for k in ("search_budget_seconds", "staff_budget_seconds")}
+    app_settings = settings.model_copy(update={"es": es_settings,
+                                               "gateway": settings.gateway.model_copy(update=budgets)})
     es = make_client(es_settings)
     try:
         await publish_corpus(es, es_settings.index_prefix, build_corpus())

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from indexer.errors import InvalidSearchError
+from indexer.search.catalog import CatalogFeed
 from indexer.search.service import SearchService
 from schemas.resource import Resource
 from schemas.search import SearchQuery
@@ -198,9 +199,11 @@ async def test_a_search_that_finds_nothing_suggests_a_vocabulary_name(service: S
     assert result.total_holdings == 0 and "cynomolgus" in result.suggestions
 
 
-async def test_export_of_a_relaxed_search_exports_what_the_page_shows(service: SearchService) -> None:
+async def test_export_of_a_relaxed_search_exports_what_the_page_shows(service: SearchService, search_prefix: str) -> None:
     shown = await service.search(SearchQuery(q="HeLa cynomolgos", page_size=100))
-    exported = [r async for r in service.export(SearchQuery(q="HeLa cynomolgos"))]
+    query = SearchQuery(q="HeLa cynomolgos")
+    feed = CatalogFeed(service.es, search_prefix, service.synonyms)
+    exported = [r async for r in feed.export(query, await service.relaxation(query))]
     assert shown.dropped_terms and len(exported) == shown.total_holdings > 0
 
 
