@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from adapters.config import AdapterConfig
 from adapters.errors import AdapterCrashedError, AdapterError, MappingError
 from adapters.events import (
+    MAX_NOTICES,
     CheckpointAdvanced,
     HarvestEvent,
     HarvestFinished,
@@ -99,6 +100,18 @@ class Adapter(ABC, Generic[C]):
     def warn(self, kind: str, count: int = 1) -> None:
         """Count a tolerated problem of the current run (shown in reports)."""
         self.stats.warnings[kind] += count
+
+    def notice(self, kind: str, detail: str, *, record: str | None = None, line: int | None = None) -> None:
+        """Report a tolerated problem of one record (kept, but damaged): counted, and listed in the run."""
+        self.warn(kind)
+        if len(self.stats.notices) < MAX_NOTICES:
+            self.stats.notices.append({"kind": kind, "record": record, "line": line, "detail": detail})
+
+    def quarantine(self, reason: RejectionReason, detail: str, payload: dict[str, Any], *,
+                   record: str | None = None) -> Rejection:
+        """A Rejection of a payload part that is not a record (``harvest()`` yields it)."""
+        return Rejection(source=self.source, reason=reason, detail=detail, source_record_id=record, payload=payload,
+                         rejected_at=datetime.now(UTC))
 
     @classmethod
     def contract_fixture(cls) -> ContractFixture | None:
@@ -199,6 +212,11 @@ class HarvestRun:
                 elif isinstance(item, Deletion):
                     stats.deleted += 1
                     yield RecordDeleted(item)
+                elif isinstance(item, Rejection):
+                    stats.seen += 1
+                    stats.rejected += 1
+                    stats.reasons[str(item.reason)] += 1
+                    yield RecordRejected(item.model_copy(update={"harvest_run": self.run_id}))
                 else:
                     stats.seen += 1
                     yield self._map(item)

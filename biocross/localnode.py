@@ -30,7 +30,7 @@ from schemas.settings import LocalNodeSettings
 
 #: The one place the Elasticsearch version is pinned, with the SHA-512 of its integ-test-zip: bump both
 #: in the same line. The major must match the Python client's.
-ES_VERSION, ES_SHA512 = "9.5.4", "a75df614854ace52dd0bce977662b3792873ac077ec0af9026cd0b2a0eb119e449910f8eb8ed577d1a83c51c6ee6af71bf5004c3cf5b418c979186de8b5dd9e6"  # noqa: E501
+ES_VERSION, ES_SHA512 = "9.5.4", "a75df614854ace52dd0bce977662b3792873ac077ec0af9026cd0b2a0eb119e449910f8eb8ed577d1a83c51c6ee6af71bf5004c3cf5b418c979186de8b5dd9e6"
 MAVEN_COORDINATES = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
 MIN_JAVA = 21
 

@@ -11,11 +11,14 @@ import codecs
 import csv
 import zlib
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
 SAMPLE = 64 * 1024
+#: Lines an open quoted field may run past a line that is a whole record before it counts as broken.
+MAX_SWALLOW = 1000
 _SJIS = {"shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213", "ms932", "sjis"}
 
 
@@ -75,47 +78,143 @@ async def decoded_lines(chunks: AsyncIterator[bytes], encoding: str, counter: li
         yield last
 
 
-class _Feed:
-    """The line iterator a persistent ``csv.reader`` pulls from; filled one record at a time."""
+@dataclass(slots=True)
+class CsvRecord:
+    """One CSV record: its cells, the number of its first physical line (1-based) and its lines.
 
-    def __init__(self) -> None:
-        self.lines: deque[str] = deque()
+    ``broken`` marks lines that are not a record: a quoted field opened on ``line`` that never closed
+    before lines that are complete records on their own (those are yielded after it, recovered).
+    """
 
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        if not self.lines:
-            raise StopIteration
-        return self.lines.popleft()
+    cells: list[str]
+    line: int
+    lines: list[str]
+    broken: bool = False
 
 
-async def csv_rows(
-    lines: AsyncIterator[str], *, delimiter: str = ",", quotechar: str | None = '"'
-) -> AsyncIterator[list[str]]:
-    """Rows of CSV text; quoted fields may span lines. Only complete records reach ``csv.reader``."""
-    feed = _Feed()
-    if quotechar:
-        reader = csv.reader(feed, delimiter=delimiter, quotechar=quotechar, doublequote=True, strict=False)
-    else:
-        reader = csv.reader(feed, delimiter=delimiter, quoting=csv.QUOTE_NONE)
-    open_quotes = 0
-    async for line in lines:
-        feed.lines.append(line)
-        if quotechar:
-            open_quotes += line.count(quotechar)
-            if open_quotes % 2:
+class CsvTruncatedError(ValueError):
+    """The text ends inside a quoted field or in the middle of a row: the file was cut off."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class CsvRecordReader:
+    """Records of CSV text (quoted fields may span lines), with record-boundary checks.
+
+    Set ``width`` (the header's column count) once it is known: from then on a line that is a complete
+    record on its own while a quoted field is still open ends that field's record as ``broken``, so a
+    stray quote cannot swallow the rows after it. The end of the text inside an open quote, or a last
+    line without its end and with fewer cells than ``width``, raises ``CsvTruncatedError``.
+    """
+
+    def __init__(self, *, delimiter: str = ",", quotechar: str | None = '"') -> None:
+        self.delimiter, self.quotechar = delimiter, quotechar
+        self.width: int | None = None
+
+    def _parse(self, lines: list[str]) -> list[list[str]]:
+        if self.quotechar:
+            reader = csv.reader(lines, delimiter=self.delimiter, quotechar=self.quotechar, doublequote=True, strict=False)
+        else:
+            reader = csv.reader(lines, delimiter=self.delimiter, quoting=csv.QUOTE_NONE)
+        return list(reader)
+
+    def _still_open(self, line: str, inside: bool) -> bool:
+        """Whether a quoted field is open after ``line``, given whether one was open before it.
+
+        As ``csv`` reads with ``strict=False``: a quote opens a field only at the field's start, a
+        doubled quote inside one is a literal quote, and quotes in unquoted fields are literal."""
+        quote, delimiter = self.quotechar, self.delimiter
+        if not quote or quote not in line:
+            return inside
+        at_start = not inside
+        i, end = 0, len(line)
+        while i < end:
+            char = line[i]
+            if inside:
+                if char == quote:
+                    if i + 1 < end and line[i + 1] == quote:
+                        i += 1
+                    else:
+                        inside = False
+            elif char == quote and at_start:
+                inside = True
+            at_start = char in (delimiter, "\n", "\r") and not inside
+            i += 1
+        return inside
+
+    def _whole_record(self, line: str) -> bool:
+        """Whether ``line`` alone is a complete record of ``width`` cells."""
+        if self.width is None or self.width < 2 or not line.strip():
+            return False
+        if self.quotechar and self._still_open(line, False):
+            return False
+        rows = self._parse([line])
+        return len(rows) == 1 and len(rows[0]) == self.width
+
+    async def records(self, lines: AsyncIterator[str]) -> AsyncIterator[CsvRecord]:
+        """The records of ``lines`` (each with its line end, as ``decoded_lines`` yields them).
+
+        A quoted field may span lines. While one is open, the first following line that is a whole
+        record on its own is remembered; if the field then closes into a record of ``width`` cells,
+        that line was just text (prose with many commas), otherwise (or if the text ends first, or
+        ``MAX_SWALLOW`` lines later) the lines before it are one broken row and reading resumes at it.
+        """
+        source = aiter(lines)
+        replay: deque[tuple[int, str]] = deque()
+        pending: list[tuple[int, str]] = []
+        candidate: int | None = None
+        inside = False
+        number = 0
+        last = ""
+        exhausted = False
+        while True:
+            if replay:
+                item: tuple[int, str] | None = replay.popleft()
+            elif exhausted:
+                item = None
+            else:
+                try:
+                    line = await anext(source)
+                except StopAsyncIteration:
+                    exhausted, item = True, None
+                else:
+                    number += 1
+                    last = line
+                    item = (number, line)
+            if item is None:
+                if not pending:
+                    break
+                if candidate is None:
+                    raise CsvTruncatedError(f"the text ends inside a quoted field opened on line {pending[0][0]}: "
+                                            "the file is cut off", pending[0][0])
+                yield CsvRecord([], pending[0][0], [text for _n, text in pending[:candidate]], broken=True)
+                replay.extendleft(reversed(pending[candidate:]))
+                pending, candidate, inside = [], None, False
                 continue
-            open_quotes = 0
-        while feed.lines:  # normally one record; more if a stray quote sat in an unquoted field
-            row = next(reader, None)
-            if row is None:
-                break
-            yield row
-    if feed.lines:  # an unterminated quote at the end of the file: let csv make what it can of it
-        feed.lines.append(quotechar or "")
-        for row in reader:
-            yield row
+            if pending and candidate is None and self._whole_record(item[1]):
+                candidate = len(pending)
+            pending.append(item)
+            if self.quotechar:
+                inside = self._still_open(item[1], inside)
+                if inside and not (candidate is not None and len(pending) - candidate > MAX_SWALLOW):
+                    continue
+            rows = self._parse([text for _n, text in pending])
+            if candidate is not None and (inside or len(rows) != 1 or len(rows[0]) != self.width):
+                yield CsvRecord([], pending[0][0], [text for _n, text in pending[:candidate]], broken=True)
+                replay.extendleft(reversed(pending[candidate:]))
+                pending, candidate, inside = [], None, False
+                continue
+            texts = [text for _n, text in pending]
+            for offset, row in enumerate(rows):  # several rows only when csv splits the lines itself
+                yield CsvRecord(row, pending[0][0] + offset, texts)
+            pending, candidate = [], None
+        if last and not last.endswith("\n") and self.width is not None and number > 1:
+            rows = self._parse([last])
+            if rows and len(rows[-1]) < self.width:
+                raise CsvTruncatedError(f"the last line ({number}) has {len(rows[-1])} of {self.width} cells and no "
+                                        "line end: the file is cut off", number)
 
 
 async def gunzip(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
