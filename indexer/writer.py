@@ -66,6 +66,8 @@ class HarvestWriter:
         self.live_index: str | None = None
         self.protected: list[dict[str, Any]] = []
         self._heartbeat = datetime.now(UTC)
+        #: Records of this run Elasticsearch refused (id → reason): their withdrawal says so.
+        self._unwritten: dict[str, str] = {}
         #: What ended a failed run: ``unreachable``, ``protocol``, ``truncated``... (an ``AdapterError.kind``).
         self.error_kind: str | None = None
         self.store = HarvestStore(es, prefix)
@@ -173,6 +175,10 @@ class HarvestWriter:
         errors: list[dict[str, Any]] = failed if isinstance(failed, list) else []
         self.counts.indexed += len(resources)
         self.counts.indexed -= sum(1 for e in errors if "index" in e)
+        for error in errors:
+            item: dict[str, Any] = next(iter(error.values()), {})
+            if "index" in error and item.get("_id"):
+                self._unwritten[str(item["_id"])] = _error_reason(error)
         if errors:
             self.counts.bulk_errors += len(errors)
             self.counts.errors.append(f"{len(errors)} bulk item errors, first: {_error_reason(errors[0])}")
@@ -278,7 +284,9 @@ class HarvestWriter:
                 if not doc.get("withdrawn"):
                     self.counts.withdrawn += 1
                     doc = withdraw_doc(doc, now)
-                    self.counts.withdrawals.append(_withdrawal(doc, "absent from the full harvest"))
+                    why = self._unwritten.get(hit["_id"])
+                    self.counts.withdrawals.append(_withdrawal(
+                        doc, f"harvested but not indexed ({why})" if why else "absent from the full harvest"))
                 actions.append({"_index": self.index, "_id": hit["_id"], "_source": doc})
             if actions:
                 await async_bulk(self.es, actions, max_retries=5)

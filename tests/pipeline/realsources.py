@@ -18,12 +18,16 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from lxml import etree
 
 from adapters.config import parse_adapters_toml
+from indexer.names import resources_alias, resources_index_pattern
+
+if TYPE_CHECKING:
+    from elasticsearch import AsyncElasticsearch
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "realdata"
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -248,3 +252,17 @@ def specs(toml: str, registry: Any) -> list[Any]:
     from biocross.harvest import SourceSpec
 
     return [SourceSpec(n, c) for n, c in parse_adapters_toml(toml, registry).items()]
+
+
+async def live_ids(es: AsyncElasticsearch, prefix: str, source: str) -> set[str]:
+    """Ids of the published, not withdrawn records of ``source``."""
+    await es.indices.refresh(index=resources_alias(prefix))
+    resp = await es.search(index=resources_alias(prefix), size=5000, source=False,
+                           query={"bool": {"filter": [{"term": {"source": source}}, {"term": {"withdrawn": False}}]}})
+    return {h["_id"] for h in resp["hits"]["hits"]}
+
+
+async def generations(es: AsyncElasticsearch, prefix: str, source: str) -> list[str]:
+    """The generation indices of ``source`` that exist."""
+    resp = await es.options(ignore_status=404).indices.get(index=resources_index_pattern(prefix, source))
+    return sorted(resp.body) if resp.meta.status == 200 else []

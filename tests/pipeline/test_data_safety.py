@@ -7,16 +7,14 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
 from biocross.harvest import harvest_all
-from indexer.names import resources_alias, resources_index_pattern
+from indexer.names import resources_alias
 from indexer.runs import AcceptRefusedError
 from indexer.store import HarvestStore
 from indexer.writer import accept_run
@@ -26,45 +24,19 @@ from pipeline.realsources import (
     Served,
     catalog_id,
     dwca_toml,
+    generations,
     jcm_export,
     jcm_lines,
     jcm_toml,
+    live_ids,
     oai_toml,
     pontaurus,
     specs,
-    start,
 )
 from schemas.harvest import HarvestMode
 from schemas.settings import HarvestSettings, Settings
 
 FULL = HarvestMode.FULL
-
-
-async def live_ids(es: AsyncElasticsearch, prefix: str, source: str) -> set[str]:
-    """Ids of the published, not withdrawn records of ``source``."""
-    await es.indices.refresh(index=resources_alias(prefix))
-    resp = await es.search(index=resources_alias(prefix), size=5000, source=False,
-                           query={"bool": {"filter": [{"term": {"source": source}}, {"term": {"withdrawn": False}}]}})
-    return {h["_id"] for h in resp["hits"]["hits"]}
-
-
-async def generations(es: AsyncElasticsearch, prefix: str, source: str) -> list[str]:
-    resp = await es.options(ignore_status=404).indices.get(index=resources_index_pattern(prefix, source))
-    return sorted(resp.body) if resp.meta.status == 200 else []
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Any]:
-    runners: list[web.AppRunner] = []
-
-    async def go(app: web.Application) -> str:
-        runner, url = await start(app)
-        runners.append(runner)
-        return url
-
-    yield go
-    for runner in runners:
-        await runner.cleanup()
 
 
 @pytest.fixture
