@@ -1,7 +1,8 @@
 """``biocross adapters``: list adapter types and configured sources; check one against its endpoint.
 
 ``check NAME`` reaches the endpoint, harvests a sample, maps it and prints a data-quality report.
-Exit codes: 0 usable, 1 configuration error, 2 unreachable, 3 protocol error, 4 nothing mapped.
+Exit codes (``biocross.exitcodes``): 0 usable, 1 configuration error, 2 unreachable, 3 protocol error
+(truncated payloads included), 4 nothing mapped.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from adapters.config import AdapterConfig, load_adapters_file
@@ -22,13 +24,15 @@ from adapters.errors import AdapterConfigError, AdapterError, ProtocolError, Sou
 from adapters.events import HarvestFinished, RecordRejected, ResourceMapped
 from adapters.http import HttpClient
 from adapters.registry import Registry, load_registry
+from biocross import exitcodes
 from schemas.resource import Resource
 from schemas.settings import Settings
 
 app = typer.Typer(help="Harvest adapters: registered types, configured sources, endpoint checks.", no_args_is_help=True)
 console = Console()
 
-EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_PROTOCOL, EXIT_NOTHING = 1, 2, 3, 4
+EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_PROTOCOL, EXIT_NOTHING = (exitcodes.CONFIG, exitcodes.UNREACHABLE, exitcodes.PROTOCOL,
+                                                              exitcodes.MAPPING)
 #: Optional Resource fields whose absence the report counts.
 OPTIONAL = ("synonyms", "description", "species", "strain", "genotype", "genes", "diseases", "tissues",
             "sample_types", "specimen_stats", "xrefs", "source_url", "created", "updated")
@@ -51,7 +55,8 @@ def _load(path: Path | None) -> tuple[Registry, dict[str, AdapterConfig]]:
         registry = load_registry()
         return registry, (load_adapters_file(path, registry) if path else {})
     except AdapterConfigError as exc:
-        console.print(f"[red]configuration error[/red] {exc}", markup=True, highlight=False)
+        # the message is printed as is: pydantic's text holds regexes and brackets rich would take for markup
+        console.print("[red]configuration error[/red]", escape(str(exc)), highlight=False)
         raise typer.Exit(EXIT_CONFIG) from exc
 
 
@@ -91,6 +96,7 @@ async def check_adapter(name: str, config: AdapterConfig, registry: Registry, sa
     report: dict[str, Any] = {"adapter": name, "type": config.type, "endpoint": config.endpoint, "probe": {}}
     resources: list[Resource] = []
     reasons: dict[str, list[str]] = {}
+    samples: dict[str, list[str]] = {}
     finished: HarvestFinished | None = None
     async with HttpClient() as http:
         adapter = registry.build(name, config, http)
@@ -104,11 +110,12 @@ async def check_adapter(name: str, config: AdapterConfig, registry: Registry, sa
                 resources.append(event.resource)
             elif isinstance(event, RecordRejected):
                 reasons.setdefault(str(event.rejection.reason), []).append(event.rejection.detail)
+                samples.setdefault(str(event.rejection.reason), []).append(event.rejection.source_record_id or "?")
             elif isinstance(event, HarvestFinished):
                 finished = event
     assert finished is not None
     report.update(
-        stats=finished.stats.as_dict(), error=finished.error, rejections=reasons,
+        stats=finished.stats.as_dict(), error=finished.error, rejections=reasons, rejected_records=samples,
         missing=missing_fields(resources).most_common(),
         samples=[r.model_dump(mode="json", exclude_none=True) for r in resources[:3]],
     )
@@ -127,8 +134,9 @@ def _print(report: dict[str, Any], sample: int) -> None:
         for column in ("reason", "count", "example"):
             table.add_column(column)
         for reason, details in sorted(report["rejections"].items(), key=lambda kv: -len(kv[1])):
-            table.add_row(reason, str(len(details)), details[0][:100])
+            table.add_row(reason, str(len(details)), escape(details[0][:100]))
         console.print(table)
+        _print_warnings(stats)
         missing = Table(title="Optional fields missing (mapped records)", title_justify="left")
         missing.add_column("field")
         missing.add_column("records without it")
@@ -138,7 +146,36 @@ def _print(report: dict[str, Any], sample: int) -> None:
         for sample_record in report["samples"]:
             console.print_json(json.dumps(sample_record, ensure_ascii=False))
     if report.get("error") is not None:
-        console.print(f"[red]{report['error'].kind}[/red]: {report['error']}", highlight=False)
+        console.print(f"[red]{report['error'].kind}[/red]:", escape(str(report["error"])), highlight=False)
+
+
+def _print_warnings(stats: dict[str, Any]) -> None:
+    """Tolerated problems by kind, with counts and sample records (line numbers where known)."""
+    if not stats["warnings"]:
+        return
+    table = Table(title="Warnings by kind", title_justify="left")
+    for column in ("kind", "count", "sample records"):
+        table.add_column(column)
+    for kind, count in sorted(stats["warnings"].items(), key=lambda kv: -kv[1]):
+        notices = [n for n in stats.get("notices", []) if n["kind"] == kind][:3]
+        sample = "; ".join(f"{n.get('record') or '?'} (line {n['line']})" if n.get("line") else str(n.get("record"))
+                           for n in notices)
+        table.add_row(escape(kind), str(count), escape(sample))
+    console.print(table)
+
+
+def why_nothing_mapped(report: dict[str, Any]) -> str:
+    """The reason a check mapped nothing, for the maintainer."""
+    stats = report.get("stats") or {}
+    if not stats.get("seen"):
+        skipped = {k: v for k, v in stats.get("warnings", {}).items() if k.startswith("skipped")}
+        if skipped:
+            return "the source answered, but every item was skipped: " + ", ".join(
+                f"{k} ({v})" for k, v in skipped.items())
+        return ("the source answered with no records at all (an empty export, a list path that matches nothing, "
+                "or a set/filter that selects nothing)")
+    top = max(report["rejections"].items(), key=lambda kv: len(kv[1]))
+    return f"all {stats['seen']} records were rejected, most as {top[0]}: {top[1][0][:200]}"
 
 
 @app.command("check")
@@ -160,6 +197,7 @@ def check(
     if isinstance(error, ProtocolError):
         raise typer.Exit(EXIT_PROTOCOL)
     if not report.get("stats", {}).get("mapped"):
-        console.print("[red]nothing mapped[/red]: the adapter is not usable")
+        console.print("[red]nothing mapped[/red]:", escape(why_nothing_mapped(report)), "- the adapter is not usable",
+                      highlight=False)
         raise typer.Exit(EXIT_NOTHING)
     console.print("[green]usable[/green]")

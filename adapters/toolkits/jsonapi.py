@@ -79,7 +79,8 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
         else:
             found = lookup(page, self.config.records_path) if isinstance(page, dict) else None
         if not isinstance(found, list):
-            raise ProtocolError(f"no record list at {self.config.records_path!r}", adapter=self.source)
+            raise ProtocolError(f"no record list at {self.config.records_path or 'the top level'!r}: "
+                                f"{_describe(page, self.config.records_path)}", adapter=self.source)
         return found
 
     def to_items(self, record: Any) -> list[HarvestItem]:
@@ -174,3 +175,21 @@ def _server_time(header: str | None) -> datetime:
         except (TypeError, ValueError):
             pass
     return datetime.now(UTC)
+
+
+def _describe(page: Any, path: str) -> str:
+    """What a page holds instead of a record list (for the maintainer fixing ``records_path``)."""
+    def shape(value: Any) -> str:
+        if isinstance(value, dict):
+            keys = ", ".join(list(map(str, value))[:8])
+            return f"a JSON object (keys: {keys})" if keys else "an empty JSON object"
+        return "a JSON list" if isinstance(value, list) else f"a JSON {type(value).__name__}"
+
+    if not path:
+        return f"the page is {shape(page)}, where a list was expected (set records_path)"
+    if not isinstance(page, dict):
+        return f"the page is {shape(page)}"
+    found = lookup(page, path)
+    if not found:
+        return f"the page is {shape(page)} without {path!r}"
+    return f"{path!r} holds {shape(found[0] if len(found) == 1 else found)}"
