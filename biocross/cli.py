@@ -12,6 +12,7 @@ import typer
 from biocross import exitcodes
 from biocross.adapters_cli import app as adapters_app
 from biocross.localnode import ES_VERSION, LocalNode, LocalNodeError
+from biocross.sources_cli import app as sources_app
 from biocross.users_cli import app as users_app
 from schemas.settings import Settings
 
@@ -20,6 +21,7 @@ es_app = typer.Typer(help="Manage the local development/test Elasticsearch node.
 app.add_typer(es_app, name="es")
 app.add_typer(adapters_app, name="adapters")
 app.add_typer(users_app, name="users")
+app.add_typer(sources_app, name="sources")
 
 
 def _settings() -> Settings:

@@ -22,6 +22,7 @@ from adapters.config import AdapterConfig
 from adapters.events import CheckpointAdvanced, HarvestFinished, RecordDeleted, RecordRejected, ResourceMapped
 from adapters.http import HttpClient
 from adapters.registry import Registry
+from indexer.sources import SourceStateError
 from indexer.writer import HarvestWriter
 from schemas.harvest import HarvestMode
 from schemas.settings import HarvestSettings, Settings
@@ -69,7 +70,7 @@ async def harvest_source(es: AsyncElasticsearch, prefix: str, registry: Registry
                 progress(spec.name, {**runner.stats.as_dict(), "indexed": writer.counts.indexed})
     except Exception as exc:  # noqa: BLE001 - Elasticsearch failing mid-run: record the run as failed, keep others going
         log.error("[%s] harvest aborted: %s: %s", spec.name, type(exc).__name__, exc)
-        writer.error_kind = "internal"
+        writer.error_kind = "config" if isinstance(exc, SourceStateError) else "internal"
         run = writer.run_doc("failed", stats=runner.stats.as_dict())
         run["errors"] = f"{type(exc).__name__}: {exc}"
         try:

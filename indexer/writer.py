@@ -23,6 +23,7 @@ from indexer.documents import resource_to_doc, withdraw_doc
 from indexer.protection import protected_withdrawals
 from indexer.publish import create_generation, live_generation, publish_generation
 from indexer.runs import accept_run, cleanup_generations, close_stale_runs, supersede_held
+from indexer.sources import SourceStateError, held_by_other_sources, is_retired
 from indexer.store import HarvestStore, ensure_system_indices
 from schemas.harvest import Checkpoint, Deletion, HarvestMode, Rejection
 from schemas.resource import Resource, resource_id
@@ -84,6 +85,9 @@ class HarvestWriter:
     async def begin(self) -> None:
         """Pick the target index (new generation, resumed generation, or the live one)."""
         await ensure_system_indices(self.es, self.prefix)
+        if await is_retired(self.store, self.source):
+            raise SourceStateError(f"{self.source} was retired or renamed: remove it from adapters.toml (or "
+                                   f"`biocross sources reinstate {self.source}`)")
         done, in_flight = await self.store.checkpoint(self.source)
         self.previous_checkpoint = done
         live = await live_generation(self.es, self.prefix, self.source)
@@ -216,7 +220,17 @@ class HarvestWriter:
                 live_before = await self._live_count(old)
             live_after = await self._live_count(self.index)
             await self._protect()
-            if live_before and (live_before - live_after) / live_before > self.safety_valve:
+            others = {} if old else await held_by_other_sources(self.es, self.prefix, self.source, self.institution,
+                                                                 self.index)
+            if others:
+                outcome = "held"
+                names = ", ".join(f"{name} ({count})" for name, count in sorted(others.items()))
+                self.counts.errors.append(
+                    f"duplicate holdings: records of this first harvest of {self.source} are already published by "
+                    f"{names}; not published. If {self.source} is a new name for that source, run "
+                    f"`biocross sources rename {min(others)} {self.source}`; otherwise `biocross harvest --accept "
+                    f"{self.run_id}` publishes both holdings")
+            elif live_before and (live_before - live_after) / live_before > self.safety_valve:
                 outcome = "held"
                 self.counts.errors.append(
                     f"safety valve: {live_before - live_after} of {live_before} live records would be withdrawn "

@@ -20,7 +20,7 @@ SYSTEM_INDICES: dict[str, dict[str, Any]] = {
             "withdrawn_ids": _KW, "withdrawals": {"type": "object", "enabled": False},
             "protected": {"type": "object", "enabled": False}, "notices": {"type": "object", "enabled": False},
             "live_index": _KW, "expires_at": _DATE, "heartbeat_at": _DATE, "accepted_at": _DATE,
-            "superseded_by": _KW, "error_kind": _KW, "index_dropped": {"type": "boolean"},
+            "superseded_by": _KW, "error_kind": _KW, "renamed_from": _KW, "renamed_to": _KW, "index_dropped": {"type": "boolean"},
         }
     },
     "quarantine": {
@@ -32,7 +32,7 @@ SYSTEM_INDICES: dict[str, dict[str, Any]] = {
     "harvest-state": {
         "properties": {
             "source": _KW, "checkpoint": {"type": "object", "enabled": False}, "updated_at": _DATE,
-            "in_flight": {"type": "object", "enabled": False},
+            "in_flight": {"type": "object", "enabled": False}, "retired_at": _DATE, "renamed_to": _KW,
         }
     },
     "locks": {"properties": {"name": _KW, "owner": _KW, "lease_until": _DATE}},
