@@ -166,7 +166,8 @@ class CsvExportAdapter(Adapter[CsvConfig]):
             async for record in self._reader.records(lines):
                 yield record
         except zlib.error as exc:
-            raise ProtocolError(f"corrupt gzip stream: {exc}", adapter=self.source, url=resp.url) from exc
+            kind = TruncatedPayloadError if "cut off" in str(exc) else ProtocolError
+            raise kind(f"corrupt gzip stream: {exc}", adapter=self.source, url=resp.url) from exc
         except CsvTruncatedError as exc:
             raise TruncatedPayloadError(f"truncated export: {exc}", adapter=self.source, url=resp.url) from exc
         if undecodable[0]:

@@ -203,6 +203,10 @@ class DwcaAdapter(Adapter[DwcaConfig]):
             data = row_dict(core, row)
             core_id = row[core.id_index] if core.id_index is not None and core.id_index < len(row) else str(number)
             data["id"] = core_id
+            damaged = [name for name, value in data.items() if isinstance(value, str) and "\ufffd" in value]
+            if damaged:
+                self.notice("undecodable_bytes", f"core row {number}: bytes that are not {core.encoding} text were "
+                            f"replaced by U+FFFD in {', '.join(damaged)} (record kept)", record=core_id, line=number)
             if extensions:
                 for name, blob in db.execute("SELECT name, row FROM ext WHERE coreid = ?", (core_id,)):
                     data.setdefault(name, []).append(orjson.loads(blob))

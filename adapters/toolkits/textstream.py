@@ -227,3 +227,5 @@ async def gunzip(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
             yield inflater.decompress(inflater.unconsumed_tail, SAMPLE * 16)
     if tail := inflater.flush():
         yield tail
+    if not inflater.eof:
+        raise zlib.error("the gzip stream ends before its end marker: the file is cut off")
