@@ -11,7 +11,7 @@ import codecs
 import csv
 import zlib
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -112,6 +112,10 @@ class CsvRecordReader:
     def __init__(self, *, delimiter: str = ",", quotechar: str | None = '"') -> None:
         self.delimiter, self.quotechar = delimiter, quotechar
         self.width: int | None = None
+        self._replay: deque[tuple[int, str]] = deque()
+        self._number = 0
+        self._last = ""
+        self._reset()
 
     def _parse(self, lines: list[str]) -> list[list[str]]:
         if self.quotechar:
@@ -153,6 +157,71 @@ class CsvRecordReader:
         rows = self._parse([line])
         return len(rows) == 1 and len(rows[0]) == self.width
 
+    def _reset(self) -> None:
+        self._pending: list[tuple[int, str]] = []
+        self._candidate: int | None = None
+        self._inside = False
+
+    def _broken(self) -> CsvRecord:
+        """The pending lines before the candidate are one broken row; reading resumes at the candidate."""
+        assert self._candidate is not None
+        pending, candidate = self._pending, self._candidate
+        self._replay.extendleft(reversed(pending[candidate:]))
+        self._reset()
+        return CsvRecord([], pending[0][0], [text for _n, text in pending[:candidate]], broken=True)
+
+    def _step(self, item: tuple[int, str]) -> Iterator[CsvRecord]:
+        if self._pending and self._candidate is None and self._whole_record(item[1]):
+            self._candidate = len(self._pending)
+        self._pending.append(item)
+        if self.quotechar:
+            self._inside = self._still_open(item[1], self._inside)
+            if self._inside and not (self._candidate is not None and len(self._pending) - self._candidate > MAX_SWALLOW):
+                return
+        texts = [text for _n, text in self._pending]
+        rows = self._parse(texts)
+        if self._candidate is not None and (self._inside or len(rows) != 1 or len(rows[0]) != self.width):
+            yield self._broken()
+            return
+        first = self._pending[0][0]
+        self._reset()
+        for offset, row in enumerate(rows):  # several rows only when csv splits the lines itself
+            yield CsvRecord(row, first + offset, texts)
+
+    def _drain(self) -> Iterator[CsvRecord]:
+        while self._replay:
+            yield from self._step(self._replay.popleft())
+
+    def feed(self, line: str) -> Iterator[CsvRecord]:
+        """The records complete with ``line`` (one physical line, with its end)."""
+        self._number += 1
+        self._last = line
+        self._replay.append((self._number, line))
+        yield from self._drain()
+
+    def end(self) -> Iterator[CsvRecord]:
+        """The records left at the end of the text; ``CsvTruncatedError`` if it was cut off."""
+        yield from self._drain()
+        while self._pending:
+            if self._candidate is None:
+                first = self._pending[0][0]
+                raise CsvTruncatedError(f"the text ends inside a quoted field opened on line {first}: "
+                                        "the file is cut off", first)
+            yield self._broken()
+            yield from self._drain()
+        last, number = self._last, self._number
+        if last and not last.endswith(("\n", "\r")) and self.width is not None and number > 1:
+            rows = self._parse([last])
+            if rows and len(rows[-1]) < self.width:
+                raise CsvTruncatedError(f"the last line ({number}) has {len(rows[-1])} of {self.width} cells and no "
+                                        "line end: the file is cut off", number)
+
+    def iter_records(self, lines: Iterable[str]) -> Iterator[CsvRecord]:
+        """The records of ``lines`` (synchronous: ``zipfile`` members)."""
+        for line in lines:
+            yield from self.feed(line)
+        yield from self.end()
+
     async def records(self, lines: AsyncIterator[str]) -> AsyncIterator[CsvRecord]:
         """The records of ``lines`` (each with its line end, as ``decoded_lines`` yields them).
 
@@ -161,60 +230,11 @@ class CsvRecordReader:
         that line was just text (prose with many commas), otherwise (or if the text ends first, or
         ``MAX_SWALLOW`` lines later) the lines before it are one broken row and reading resumes at it.
         """
-        source = aiter(lines)
-        replay: deque[tuple[int, str]] = deque()
-        pending: list[tuple[int, str]] = []
-        candidate: int | None = None
-        inside = False
-        number = 0
-        last = ""
-        exhausted = False
-        while True:
-            if replay:
-                item: tuple[int, str] | None = replay.popleft()
-            elif exhausted:
-                item = None
-            else:
-                try:
-                    line = await anext(source)
-                except StopAsyncIteration:
-                    exhausted, item = True, None
-                else:
-                    number += 1
-                    last = line
-                    item = (number, line)
-            if item is None:
-                if not pending:
-                    break
-                if candidate is None:
-                    raise CsvTruncatedError(f"the text ends inside a quoted field opened on line {pending[0][0]}: "
-                                            "the file is cut off", pending[0][0])
-                yield CsvRecord([], pending[0][0], [text for _n, text in pending[:candidate]], broken=True)
-                replay.extendleft(reversed(pending[candidate:]))
-                pending, candidate, inside = [], None, False
-                continue
-            if pending and candidate is None and self._whole_record(item[1]):
-                candidate = len(pending)
-            pending.append(item)
-            if self.quotechar:
-                inside = self._still_open(item[1], inside)
-                if inside and not (candidate is not None and len(pending) - candidate > MAX_SWALLOW):
-                    continue
-            rows = self._parse([text for _n, text in pending])
-            if candidate is not None and (inside or len(rows) != 1 or len(rows[0]) != self.width):
-                yield CsvRecord([], pending[0][0], [text for _n, text in pending[:candidate]], broken=True)
-                replay.extendleft(reversed(pending[candidate:]))
-                pending, candidate, inside = [], None, False
-                continue
-            texts = [text for _n, text in pending]
-            for offset, row in enumerate(rows):  # several rows only when csv splits the lines itself
-                yield CsvRecord(row, pending[0][0] + offset, texts)
-            pending, candidate = [], None
-        if last and not last.endswith("\n") and self.width is not None and number > 1:
-            rows = self._parse([last])
-            if rows and len(rows[-1]) < self.width:
-                raise CsvTruncatedError(f"the last line ({number}) has {len(rows[-1])} of {self.width} cells and no "
-                                        "line end: the file is cut off", number)
+        async for line in lines:
+            for record in self.feed(line):
+                yield record
+        for record in self.end():
+            yield record
 
 
 async def gunzip(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
