@@ -164,6 +164,13 @@ async def truncated_zip(bench: Bench) -> dict[str, Any]:
     return await bench.harvest()
 
 
+async def dwca_broken_quotes(bench: Bench) -> dict[str, Any]:
+    bench.state.files["/pontaurus.zip"] = Served(pontaurus(broken_row=700))
+    run = await bench.harvest()
+    assert run["reasons"].get("malformed") == 1 and run["withdrawn"] == 1
+    return run
+
+
 async def dwca_shrinks_by_half(bench: Bench) -> dict[str, Any]:
     bench.state.files["/pontaurus.zip"] = Served(pontaurus(0.5))
     return await bench.harvest()
@@ -208,6 +215,7 @@ BATTERY: dict[str, tuple[Fault, str, set[str], str | None]] = {
     "oai list shrinks by half": (oai_shrinks_by_half, OAI, {"held"}, None),
     "truncated zip": (truncated_zip, DWCA, {"failed"}, "protocol"),
     "archive shrinks by half": (dwca_shrinks_by_half, DWCA, {"held"}, None),
+    "archive with broken quotes": (dwca_broken_quotes, DWCA, {"published"}, None),
     "sigkill mid-run": (sigkill_mid_run, CSV, {"running"}, None),
 }
 
