@@ -122,6 +122,42 @@ async def check_adapter(name: str, config: AdapterConfig, registry: Registry, sa
     return report
 
 
+async def latest_withdrawals(name: str) -> dict[str, Any] | None:
+    """The newest run of ``name`` that withdrew records (or would: held), from the harvest records in
+    Elasticsearch; None when there is none or Elasticsearch cannot be reached (the check works offline)."""
+    from elastic_transport import TransportError
+    from elasticsearch import ApiError
+
+    from indexer.client import make_client
+    from indexer.store import HarvestStore
+
+    settings = Settings()
+    es = make_client(settings.es).options(request_timeout=5, max_retries=0)
+    try:
+        runs = await HarvestStore(es, settings.es.index_prefix).recent_runs(name, size=20)
+    except (TransportError, ApiError):
+        return None
+    finally:
+        await es.close()
+    return next((r for r in runs if r.get("withdrawals")), None)
+
+
+def _print_history(run: dict[str, Any] | None, shown: int = 10) -> None:
+    if run is None:
+        return
+    verb = "would withdraw" if run["outcome"] == "held" else "withdrew"
+    console.print(f"latest harvest with withdrawals: run {run['run_id']} ({run['outcome']}, {run['started_at']}) "
+                  f"{verb} {len(run['withdrawals'])}", highlight=False)
+    table = Table(title="Withdrawn records (first lines)", title_justify="left")
+    for column in ("id", "name", "reason"):
+        table.add_column(column)
+    for item in run["withdrawals"][:shown]:
+        table.add_row(escape(str(item.get("id"))), escape(str(item.get("name") or "")), escape(item["reason"]))
+    console.print(table)
+    for item in run.get("protected") or []:
+        console.print(f"[yellow]in use[/yellow] {escape(item['id'])}: {escape(item['reason'])}", highlight=False)
+
+
 def _print(report: dict[str, Any], sample: int) -> None:
     console.rule(f"[bold]{report['adapter']}[/bold] ({report['type']}) {report['endpoint']}")
     for key, value in report["probe"].items():
@@ -191,6 +227,7 @@ def check(
         raise typer.Exit(EXIT_CONFIG)
     report = asyncio.run(check_adapter(name, configs[name], registry, sample))
     _print(report, sample)
+    _print_history(asyncio.run(latest_withdrawals(name)))
     error = report.get("error")
     if isinstance(error, SourceUnreachableError):
         raise typer.Exit(EXIT_UNREACHABLE)

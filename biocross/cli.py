@@ -205,7 +205,8 @@ def scheduler(
 
     settings = _settings()
     registry, specs, _path = _load_specs(config, [])
-    options = {"chunk_size": settings.harvest.bulk_chunk, "safety_valve": settings.harvest.safety_valve}
+    options: dict[str, Any] = {"chunk_size": settings.harvest.bulk_chunk, "safety_valve": settings.harvest.safety_valve,
+                               "policy": settings.harvest}
 
     async def main() -> None:
         es = make_client(settings.es)

@@ -43,6 +43,9 @@ async def test_exit_codes_withdrawals_and_stale_accept(settings: Settings, serve
     assert code == 5 and "held" in out and "would withdraw 15:" in out, out
     assert "absent from the full harvest" in out and "... and 5 more" in out
     held = out.split("--accept ", 1)[1].split("`", 1)[0]
+    code, out = await biocross(settings, prefix, "adapters", "check", "jcm-export", "--config", str(config))
+    assert code == 0 and f"run {held} (held" in out and "would withdraw 15" in out, out
+    assert "Withdrawn records" in out and "absent from the full harvest" in out
 
     source.files["/jcm.csv"] = Served(jcm_export())
     code, out = await biocross(settings, prefix, *harvest)
