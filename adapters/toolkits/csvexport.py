@@ -159,7 +159,8 @@ class CsvExportAdapter(Adapter[CsvConfig]):
         if resp.status == 304:
             return
         undecodable = [0]
-        lines = decoded_lines(self._body(resp), self.config.encoding, undecodable)
+        self._detected: list[str] = []
+        lines = decoded_lines(self._body(resp), self.config.encoding, undecodable, self._detected)
         self._reader = CsvRecordReader(delimiter=self.config.delimiter, quotechar=self.config.quotechar or None)
         self._reader.width = self._width
         try:
@@ -187,7 +188,8 @@ class CsvExportAdapter(Adapter[CsvConfig]):
                    if (isinstance(value, str) and "\ufffd" in value)
                    or (isinstance(value, list) and any("\ufffd" in v for v in value))]
         if damaged:
-            self.notice("undecodable_bytes", f"line {record.line}: bytes that are not {self.config.encoding} text were "
+            encoding = self._detected[-1] if self._detected else self.config.encoding
+            self.notice("undecodable_bytes", f"line {record.line}: bytes that are not {encoding} text were "
                         f"replaced by U+FFFD in {', '.join(damaged)} (record kept)", record=raw.source_id,
                         line=record.line)
 

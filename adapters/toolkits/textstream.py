@@ -29,11 +29,21 @@ def detect_encoding(sample: bytes) -> str:
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 4:  # not merely a character cut at the end of the sample
+        if exc.start < len(sample) - 4 and not _utf8_with_damage(sample[:-4]):
             best = from_bytes(sample, cp_isolation=["cp932", "euc_jp", "utf_8", "cp1252", "latin_1"]).best()
             name = best.encoding.lower() if best else "cp932"
             return "cp932" if name.replace("-", "_") in _SJIS else name
     return "utf-8"
+
+
+def _utf8_with_damage(sample: bytes) -> bool:
+    """UTF-8 text with a few invalid bytes: plenty of valid multi-byte characters and at most a handful
+    of bad sequences. Read as UTF-8, the damage shows as U+FFFD and is reported per record, where a
+    legacy encoding guessed from the whole sample would silently garble every accent and kana."""
+    text = sample.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    valid = sum(1 for char in text if ord(char) > 127) - bad
+    return 0 < bad <= 8 and valid >= 10 * bad
 
 
 def normalise_encoding(name: str) -> str:
@@ -42,12 +52,16 @@ def normalise_encoding(name: str) -> str:
     return "cp932" if codec.replace("-", "_") in _SJIS else codec
 
 
-async def decoded_lines(chunks: AsyncIterator[bytes], encoding: str, counter: list[int]) -> AsyncIterator[str]:
-    """Lines (with their ends) of a byte stream; undecodable bytes become U+FFFD, counted in ``counter``."""
+async def decoded_lines(chunks: AsyncIterator[bytes], encoding: str, counter: list[int],
+                        detected: list[str] | None = None) -> AsyncIterator[str]:
+    """Lines (with their ends) of a byte stream; undecodable bytes become U+FFFD, counted in ``counter``;
+    the codec used (configured or detected) is appended to ``detected``."""
     buffered = b""
     decoder: codecs.IncrementalDecoder | None = None
     if encoding != "auto":
         decoder = codecs.getincrementaldecoder(normalise_encoding(encoding))(errors="replace")
+        if detected is not None:
+            detected.append(normalise_encoding(encoding))
     pending = ""
     async for chunk in chunks:
         if decoder is None:
@@ -55,7 +69,10 @@ async def decoded_lines(chunks: AsyncIterator[bytes], encoding: str, counter: li
             if len(buffered) < SAMPLE:
                 continue
             cut = buffered.rfind(b"\n") + 1 or len(buffered)
-            decoder = codecs.getincrementaldecoder(detect_encoding(buffered[:cut]))(errors="replace")
+            name = detect_encoding(buffered[:cut])
+            decoder = codecs.getincrementaldecoder(name)(errors="replace")
+            if detected is not None:
+                detected.append(name)
             chunk, buffered = buffered, b""
         decoded = decoder.decode(chunk)
         counter[0] += decoded.count("\ufffd")
@@ -65,7 +82,10 @@ async def decoded_lines(chunks: AsyncIterator[bytes], encoding: str, counter: li
         for line in lines:
             yield line + "\n"
     if decoder is None:
-        decoder = codecs.getincrementaldecoder(detect_encoding(buffered))(errors="replace")
+        name = detect_encoding(buffered)
+        decoder = codecs.getincrementaldecoder(name)(errors="replace")
+        if detected is not None:
+            detected.append(name)
         decoded = decoder.decode(buffered)
         counter[0] += decoded.count("\ufffd")
         pending += decoded

@@ -99,3 +99,20 @@ async def test_transfer_shorter_than_content_length_is_interrupted(http, server)
                             delimiter="tab", retries=1, backoff=0.01, mapping=CSV_MAPPING)
     out = await collect(adapter.run())
     assert isinstance(out.finished.error, BodyInterruptedError), out.finished.error
+
+
+async def test_utf8_export_with_an_invalid_byte_stays_utf8_and_names_the_row(http, server) -> None:
+    """One bad byte must not make the auto-detection read 3,436 real collections as a legacy encoding."""
+    import gzip
+
+    text = gzip.decompress((REAL / "bbmri-directory-emx2/Collections.csv.gz").read_bytes())
+    lines = text.splitlines(keepends=True)
+    lines[40] = lines[40].replace(b",", b",\xff", 1)
+    url = await server(app_serving("/Collections.csv", b"".join(lines)))
+    adapter = build_adapter(BbmriDirectoryAdapter, http, "bbmri-eric", institution="tsukuba-biobank",
+                            endpoint=f"{url}/Collections.csv", encoding="auto")
+    out = await collect(adapter.run())
+    assert out.finished.ok, out.finished.error
+    [notice] = out.finished.stats.notices
+    assert notice["kind"] == "undecodable_bytes" and notice["line"] == 41 and "utf-8" in notice["detail"]
+    assert any("ö" in (r.description.en or "") or "é" in (r.description.en or "") for r in out.resources)
