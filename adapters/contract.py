@@ -68,6 +68,7 @@ class Adapter(ABC, Generic[C]):
         self.policy = config.request_policy(self.source)
         self.mapping = FieldMapping.model_validate({**self.default_mapping, **config.mapping.root})
         self.stats = HarvestStats()
+        self._unmapped_notices: dict[str, list[dict[str, Any]]] = {}
 
     @property
     def institution(self) -> str:
@@ -105,7 +106,10 @@ class Adapter(ABC, Generic[C]):
         """Report a tolerated problem of one record (kept, but damaged): counted, and listed in the run."""
         self.warn(kind)
         if len(self.stats.notices) < MAX_NOTICES:
-            self.stats.notices.append({"kind": kind, "record": record, "line": line, "detail": detail})
+            entry: dict[str, Any] = {"kind": kind, "record": record, "line": line, "detail": detail}
+            self.stats.notices.append(entry)
+            if record is not None:  # run() adds the resource id once the record is mapped
+                self._unmapped_notices.setdefault(record, []).append(entry)
 
     def quarantine(self, reason: RejectionReason, detail: str, payload: dict[str, Any], *,
                    record: str | None = None) -> Rejection:
@@ -191,6 +195,8 @@ class HarvestRun:
             same = "identical copy" if first == digest else "conflicting copy, first copy kept"
             return self._reject(raw, RejectionReason.DUPLICATE, f"catalog_id: {result.id} seen twice ({same})")
         self._hashes[key] = digest
+        for entry in self.adapter._unmapped_notices.pop(raw.source_id or "", []):
+            entry["id"] = result.id
         result.provenance = result.provenance.model_copy(update={
             "source_record_id": result.provenance.source_record_id or raw.source_id,
             "harvest_run": self.run_id, "harvested_at": datetime.now(UTC),

@@ -147,6 +147,7 @@ async def test_invalid_bytes_are_reported_per_record_with_the_line(es: AsyncElas
     assert run["outcome"] == "published" and run["indexed"] == 20  # the record is kept
     [notice] = run["notices"]
     assert notice["kind"] == "undecodable_bytes" and notice["line"] == 6 and "備考" in notice["detail"]
+    assert notice["id"] == f"riken-brc:{catalog_id(damaged)}"
     doc = await es.get(index=resources_alias(prefix), id=f"riken-brc:{catalog_id(damaged)}")
     assert "\ufffd" in doc["_source"]["resource"]["description"]["ja"]
 
