@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -29,6 +30,8 @@ def free_port() -> int:
 def child_env(**overrides: str) -> dict[str, str]:
     """This process's environment plus ``overrides`` (e.g. ``BIOCROSS_ES_INDEX_PREFIX``)."""
     env = dict(os.environ)
+    # A benchmark run signs with a key of its own (the gateway refuses to start without one).
+    env.setdefault("BIOCROSS_GATEWAY_SECRET_KEY", secrets.token_urlsafe(48))
     env.update(overrides)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return env

@@ -14,7 +14,7 @@ from biocross.adapters_cli import app as adapters_app
 from biocross.localnode import ES_VERSION, LocalNode, LocalNodeError
 from biocross.sources_cli import app as sources_app
 from biocross.users_cli import app as users_app
-from schemas.settings import Settings
+from schemas.settings import InsecureSecretKeyError, Settings
 
 app = typer.Typer(help="biocross: federated search over Tsukuba's biomedical resources.", no_args_is_help=True)
 es_app = typer.Typer(help="Manage the local development/test Elasticsearch node.", no_args_is_help=True)
@@ -26,6 +26,18 @@ app.add_typer(sources_app, name="sources")
 
 def _settings() -> Settings:
     return Settings()
+
+
+def _keyed_settings() -> Settings:
+    """Settings of a process that signs or checks cookies and links: it does not start without a
+    safe secret key."""
+    settings = _settings()
+    try:
+        settings.gateway.signing_keys()
+    except InsecureSecretKeyError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    return settings
 
 
 def _node() -> LocalNode:
@@ -203,7 +215,7 @@ def scheduler(
     from biocross.scheduler import run_due, run_forever
     from indexer.client import make_client
 
-    settings = _settings()
+    settings = _keyed_settings()
     registry, specs, _path = _load_specs(config, [])
     options: dict[str, Any] = {"chunk_size": settings.harvest.bulk_chunk, "safety_valve": settings.harvest.safety_valve,
                                "policy": settings.harvest}
@@ -232,7 +244,7 @@ def serve(
 
     from gateway.app import create_app
 
-    settings = _settings()
+    settings = _keyed_settings()
     web.run_app(create_app(settings), host=host or settings.gateway.host, port=port or settings.gateway.port,
                 print=lambda msg: typer.echo(msg.strip()), access_log=None)
 
@@ -245,7 +257,7 @@ def mailer(once: bool = typer.Option(False, "--once", help="One pass (reminders,
     from biocross.mailer import Mailer
     from indexer.client import make_client
 
-    settings = _settings()
+    settings = _keyed_settings()
 
     async def main() -> None:
         es = make_client(settings.es)
@@ -260,6 +272,28 @@ def mailer(once: bool = typer.Option(False, "--once", help="One pass (reminders,
             await es.close()
 
     asyncio.run(main())
+
+
+@app.command("reseal")
+def reseal() -> None:
+    """Rewrite every usage request with the current personal-data key (after upgrading to encrypted
+    storage, or before removing an old key from requests.previous_data_keys)."""
+    import asyncio
+
+    from desk.factory import build_desk
+    from gateway.signing import RequestLinks
+    from indexer.client import make_client
+
+    settings = _keyed_settings()
+
+    async def main() -> int:
+        es = make_client(settings.es)
+        try:
+            return await build_desk(es, settings, RequestLinks(settings)).privacy.reseal()
+        finally:
+            await es.close()
+
+    typer.echo(f"{asyncio.run(main())} request(s) rewritten with the current key")
 
 
 @app.command("demo")

@@ -2,7 +2,7 @@
 
 Run it as ``biocross mailer`` (a loop) or call :func:`deliver_pending` / :func:`mailer_pass` once.
 Mails are composed and stored with the change they announce; this worker only hands them to the
-SMTP server and records the outcome (see :mod:`indexer.requests.outbox` for the guarantees).
+SMTP server and records the outcome (see :mod:`desk.outbox` for the guarantees).
 """
 
 from __future__ import annotations
@@ -12,20 +12,21 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
+from desk.errors import DeliveryError
+from desk.factory import build_desk
+from desk.outbox import DeliveryReport
+from desk.outbox import deliver_pending as deliver_outbox
+from desk.privacy import PrivacyService
+from desk.reminders import queue_reminders
+from desk.service import RequestService
 from gateway.signing import RequestLinks
-from indexer.requests.accounts import AccountStore
-from indexer.requests.errors import DeliveryError
-from indexer.requests.outbox import DeliveryReport
-from indexer.requests.outbox import deliver_pending as deliver_outbox
-from indexer.requests.reminders import queue_reminders
-from indexer.requests.service import RequestService
-from indexer.requests.store import RequestStore
 from schemas.requests import OutboxMail
 from schemas.settings import MailSettings, Settings
 
@@ -80,14 +81,14 @@ class Mailer:
     service: RequestService
     send: SmtpSender
     worker: str
+    privacy: PrivacyService
 
     @classmethod
     def build(cls, settings: Settings, es: AsyncElasticsearch) -> Mailer:
         """Wire the services from settings (the caller owns ``es``)."""
-        prefix = settings.es.index_prefix
-        service = RequestService(RequestStore(es, prefix), AccountStore(es, prefix), RequestLinks(settings),
-                                 settings.requests)
-        return cls(settings, service, SmtpSender(settings.mail), f"{socket.gethostname()}:{os.getpid()}")
+        desk = build_desk(es, settings, RequestLinks(settings))
+        return cls(settings, desk.requests, SmtpSender(settings.mail), f"{socket.gethostname()}:{os.getpid()}",
+                   desk.privacy)
 
     async def deliver_pending(self) -> DeliveryReport:
         """Send every due outbox mail once; failures stay queued with backoff."""
@@ -96,9 +97,14 @@ class Mailer:
                                     claim_seconds=r.mail_claim_seconds, retry_seconds=r.mail_retry_seconds)
 
     async def mailer_pass(self) -> tuple[int, DeliveryReport]:
-        """Queue due reminders, then deliver: one pass of the loop."""
+        """Queue due reminders, then deliver, then anonymise requests past the retention period: one
+        pass of the loop."""
         reminders = await queue_reminders(self.service)
-        return reminders, await self.deliver_pending()
+        report = await self.deliver_pending()
+        anonymised = await self.privacy.apply_retention(datetime.now(UTC))
+        if anonymised:
+            log.info("retention: personal data of %d closed request(s) erased", len(anonymised))
+        return reminders, report
 
     async def run_forever(self) -> None:
         """Pass after pass until cancelled; an Elasticsearch hiccup only delays the next pass."""

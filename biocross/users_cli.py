@@ -8,9 +8,9 @@ from typing import TypeVar
 
 import typer
 
+from desk.accounts import AccountStore
+from desk.errors import AccountError
 from indexer.client import make_client
-from indexer.requests.accounts import AccountStore
-from indexer.requests.errors import AccountError
 from schemas.accounts import StaffRole
 from schemas.institution import INSTITUTIONS
 from schemas.settings import Settings

@@ -9,17 +9,22 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from desk.factory import build_desk
+from gateway.feeds import setup_feeds
 from gateway.i18n import load_translators
 from gateway.keys import (
     ACCOUNTS,
+    BREAKER,
     BUCKETS,
     DASHBOARD,
     ES,
     HEALTH,
     LIMITS,
     LINKS,
+    LOGIN_THROTTLE,
     METRICS,
     OPENAPI,
+    PRIVACY,
     REQUESTS,
     SEARCH,
     SETTINGS,
@@ -29,17 +34,23 @@ from gateway.keys import (
     USAGE,
 )
 from gateway.metrics import GatewayMetrics, count_backend_errors
-from gateway.middlewares import conditional_get, error_problems, on_prepare, rate_limit, request_context
+from gateway.middlewares import (
+    conditional_get,
+    error_problems,
+    on_prepare,
+    rate_limit,
+    request_context,
+    time_budget,
+)
 from gateway.openapi import build_openapi
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.routes import setup_routes
 from gateway.sessions import session_middleware
 from gateway.signing import RequestLinks
+from gateway.throttle import LoginThrottle
+from indexer.breaker import CircuitBreaker
 from indexer.client import make_client
 from indexer.health import HarvestHealthService
-from indexer.requests.accounts import AccountStore
-from indexer.requests.service import RequestService
-from indexer.requests.store import RequestStore
 from indexer.search.service import SearchService
 from indexer.usage.events import UsageEventWriter
 from indexer.usage.stats import DashboardService
@@ -49,11 +60,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
-    app[ES] = make_client(app[SETTINGS].es)
+    app[ES] = make_client(app[SETTINGS].es, app[BREAKER])
     prefix = app[SETTINGS].es.index_prefix
-    app[SEARCH] = SearchService(app[ES], prefix)
-    app[ACCOUNTS] = AccountStore(app[ES], prefix)
-    app[REQUESTS] = RequestService(RequestStore(app[ES], prefix), app[ACCOUNTS], app[LINKS], app[SETTINGS].requests)
+    app[SEARCH] = SearchService(app[ES], prefix, cursor_keys=app[SETTINGS].gateway.derived_keys("cursor"))
+    desk = build_desk(app[ES], app[SETTINGS], app[LINKS])
+    app[ACCOUNTS], app[REQUESTS], app[PRIVACY] = desk.accounts, desk.requests, desk.privacy
     app[HEALTH] = HarvestHealthService(app[ES], prefix)
     app[DASHBOARD] = DashboardService(app[ES], prefix, app[HEALTH])
     es_errors = app[METRICS].es_errors.labels("usage_writer")
@@ -65,21 +76,28 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> web.Application:
-    """Build the gateway with ``settings`` injected; one Elasticsearch client and search service per app."""
+    """Build the gateway with ``settings`` injected; one Elasticsearch client and search service per app.
+
+    Refuses (:class:`schemas.settings.InsecureSecretKeyError`) a missing, short or published signing key.
+    """
+    settings.gateway.signing_keys()
+    settings.personal_data_keys()
     limits = limits or GatewayLimits()
     metrics = GatewayMetrics()
     app = web.Application(
         client_max_size=limits.max_body,
-        middlewares=[request_context, error_problems, count_backend_errors(metrics),
+        middlewares=[request_context, error_problems, count_backend_errors(metrics), time_budget,
                      session_middleware, rate_limit, conditional_get],
     )
     app[METRICS] = metrics
     app[SETTINGS] = settings
+    app[BREAKER] = CircuitBreaker(settings.gateway.breaker_failures, settings.gateway.breaker_open_seconds)
     app[LIMITS] = limits
     app[BUCKETS] = TokenBuckets(limits.rate, limits.burst, limits.max_clients)
     app[TRANSLATORS] = load_translators()
     app[OPENAPI] = build_openapi()
     app[LINKS] = RequestLinks(settings)
+    app[LOGIN_THROTTLE] = LoginThrottle()
     per_client, per_email = settings.requests.submissions_per_client_hour, settings.requests.submissions_per_email_hour
     app[SUBMIT_BUCKETS] = TokenBuckets(per_client / 3600, per_client, limits.max_clients)
     app[SUBMIT_EMAIL_BUCKETS] = TokenBuckets(per_email / 3600, per_email, limits.max_clients)
@@ -88,4 +106,5 @@ def create_app(settings: Settings, *, limits: GatewayLimits | None = None) -> we
     app.cleanup_ctx.append(_elasticsearch)
     app.on_response_prepare.append(on_prepare)
     setup_routes(app)
+    setup_feeds(app)
     return app

@@ -17,11 +17,11 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from desk.errors import AuthenticationError
+from desk.service import Actor
 from gateway.errors import AdminRequiredError, AuthenticationRequiredError
 from gateway.keys import ACCOUNTS, SETTINGS
 from indexer.health import Scope
-from indexer.requests.errors import AuthenticationError
-from indexer.requests.service import Actor
 from schemas.accounts import Account, StaffRole
 from schemas.requests import Role
 from schemas.settings import Settings

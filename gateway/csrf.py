@@ -29,6 +29,13 @@ def csrf_token(request: web.Request) -> str:
     return token
 
 
+def rotate_csrf(request: web.Request) -> str:
+    """A new CSRF token for the session (at login: a token seen before it is worthless after)."""
+    token = secrets.token_urlsafe(32)
+    get_session(request).put("csrf", token)
+    return token
+
+
 async def check_csrf(request: web.Request) -> dict[str, str]:
     """The POSTed form, once its CSRF token and Origin check out; else :class:`CsrfError`."""
     origin = request.headers.get("Origin")

@@ -61,3 +61,8 @@ class AuthenticationRequiredError(GatewayError):
 class AdminRequiredError(GatewayError):
     """A consortium administrator's page or token is required and the caller is staff of an
     institution. Raised by :mod:`gateway.auth`; the client should not retry (403)."""
+
+
+class ServiceUnavailableError(GatewayError):
+    """Elasticsearch did not answer within the request's time budget. Raised by the time-budget
+    middleware; the client should retry after a few seconds (503)."""

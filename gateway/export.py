@@ -1,4 +1,4 @@
-"""Streaming a search's resources as CSV or JSON Lines."""
+"""Streaming a search's resources as CSV, JSON Lines or a Darwin Core Archive."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.dwca import archive_chunks
 from indexer.errors import IndexerError
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 CSV_COLUMNS = ["id", "institution", "catalog_id", "resource_type", "name", "synonyms", "species", "strain",
                "genotype", "genes", "diseases", "tissues", "availability", "xrefs", "source_url",
                "description_en", "description_ja", "updated"]
-MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
+MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson", "dwca": "application/zip"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FLUSH_BYTES = 64 * 1024
 
@@ -54,35 +55,50 @@ def _csv_text(rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-async def stream_export(request: web.Request, rows: AsyncIterator[dict[str, Any]], fmt: str) -> web.StreamResponse:
-    """Stream ``rows`` in ``fmt``. The first row is fetched before the headers go out, so an
-    unavailable search still becomes a proper 503 problem; a failure later cuts the download short
-    (the client sees an incomplete transfer, never a silently shortened file with a 200 trailer)."""
-    first = await anext(rows, None)
-    stamp = date.today().strftime("%Y%m%d")
-    response = web.StreamResponse(headers={
-        "Content-Type": f"{MEDIA_TYPES[fmt]}; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="biocross-export-{stamp}.{fmt}"',
-        "Cache-Control": "no-store",
-    })
-    response.enable_compression()
-    await response.prepare(request)
+async def _text_chunks(rows: AsyncIterator[dict[str, Any]], fmt: str) -> AsyncIterator[bytes]:
     buffer: list[str] = ["\ufeff" + _csv_text([CSV_COLUMNS])] if fmt == "csv" else []
     size = 0
+    async for resource in rows:
+        buffer.append(_csv_text([csv_row(resource)]) if fmt == "csv"
+                      else json.dumps(resource, ensure_ascii=False) + "\n")
+        size += len(buffer[-1])
+        if size >= _FLUSH_BYTES:
+            yield "".join(buffer).encode()
+            buffer, size = [], 0
+    yield "".join(buffer).encode()
 
-    def encode(resource: dict[str, Any]) -> str:
-        return _csv_text([csv_row(resource)]) if fmt == "csv" else json.dumps(resource, ensure_ascii=False) + "\n"
 
+async def _prepend(first: dict[str, Any] | None, rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    if first is not None:
+        yield first
+        async for row in rows:
+            yield row
+
+
+async def stream_export(request: web.Request, rows: AsyncIterator[dict[str, Any]], fmt: str,
+                        public_url: str = "") -> web.StreamResponse:
+    """Stream ``rows`` in ``fmt`` (chunked transfer). The first row is fetched before the headers go
+    out, so an unavailable search still becomes a proper 503 problem; a failure later cuts the
+    download short (the client sees an incomplete transfer, never a silently shortened file with a
+    200 trailer)."""
+    first = await anext(rows, None)
+    stamp = date.today().strftime("%Y%m%d")
+    extension = "zip" if fmt == "dwca" else fmt
+    response = web.StreamResponse(headers={
+        "Content-Type": MEDIA_TYPES[fmt] + ("" if fmt == "dwca" else "; charset=utf-8"),
+        "Content-Disposition": f'attachment; filename="biocross-export-{stamp}.{extension}"',
+        "Cache-Control": "no-store",
+    })
+    if fmt != "dwca":
+        response.enable_compression()
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    every = _prepend(first, rows)
+    chunks = archive_chunks(every, public_url) if fmt == "dwca" else _text_chunks(every, fmt)
     try:
-        if first is not None:
-            buffer.append(encode(first))
-        async for resource in rows:
-            buffer.append(encode(resource))
-            size += len(buffer[-1])
-            if size >= _FLUSH_BYTES:
-                await response.write("".join(buffer).encode())
-                buffer, size = [], 0
-        await response.write("".join(buffer).encode())
+        async for chunk in chunks:
+            if chunk:
+                await response.write(chunk)
     except IndexerError:
         log.warning("export aborted: search failed mid-stream")
         if request.transport is not None:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from schemas.institution import INSTITUTIONS
-from schemas.vocab import XREF_URLS
+from schemas.vocab import RESOURCE_TYPE_LABELS, XREF_URLS, ResourceType
 
-BIOSAMPLE_PROFILE = "https://bioschemas.org/profiles/BioSample/0.2-RELEASE-2019_06_19"
+_TYPES = frozenset(t.value for t in ResourceType)
+
+BIOSAMPLE_PROFILE = "https://bioschemas.org/profiles/BioSample/0.1-DRAFT-2019_11_12"
+DATACATALOG_PROFILE = "https://bioschemas.org/profiles/DataCatalog/0.3-RELEASE-2019_07_01"
+CONFORMS_TO = "http://purl.org/dc/terms/conformsTo"
+CATALOG_NAME = "Tsukuba Biomedical Resource Cross-Search"
+CATALOG_NAME_JA = "つくば生物医学資源横断検索システム"
 
 
 def resource_jsonld(resource: dict[str, Any], url: str, withdrawn: bool) -> dict[str, Any]:
@@ -17,14 +23,18 @@ def resource_jsonld(resource: dict[str, Any], url: str, withdrawn: bool) -> dict
         "@context": "https://schema.org",
         "@type": "BioSample",
         "@id": url,
-        "http://purl.org/dc/terms/conformsTo": {"@id": BIOSAMPLE_PROFILE, "@type": "CreativeWork"},
+        CONFORMS_TO: {"@id": BIOSAMPLE_PROFILE, "@type": "CreativeWork"},
         "identifier": resource["id"],
         "name": resource["name"],
         "url": url,
     }
-    text = description.get("en") or description.get("ja")
-    if text:
-        doc["description"] = text
+    institution = INSTITUTIONS.get(resource["institution"])
+    holder = institution.name_en if institution else resource["institution"]
+    kind = RESOURCE_TYPE_LABELS[ResourceType(resource["resource_type"])][1] \
+        if resource.get("resource_type") in _TYPES else resource.get("resource_type")
+    # description is a minimum property of the profile: records without one get a factual summary.
+    doc["description"] = description.get("en") or description.get("ja") or \
+        f"{kind} {resource.get('catalog_id', '')} held by {holder}".strip()
     if resource.get("synonyms"):
         doc["alternateName"] = resource["synonyms"]
     species = resource.get("species")
@@ -47,8 +57,38 @@ def resource_jsonld(resource: dict[str, Any], url: str, withdrawn: bool) -> dict
     properties += [{"@type": "PropertyValue", "name": "disease", "value": d} for d in resource.get("diseases") or []]
     properties += [{"@type": "PropertyValue", "name": "tissue", "value": d} for d in resource.get("tissues") or []]
     doc["additionalProperty"] = properties
-    institution = INSTITUTIONS.get(resource["institution"])
     if institution:
         doc["custodian"] = {"@type": "Organization", "name": institution.name_en,
                             "alternateName": institution.name_ja, "url": institution.homepage}
     return doc
+
+
+def catalog_jsonld(public_url: str) -> dict[str, Any]:
+    """A Bioschemas DataCatalog describing the cross-search itself (for the home page)."""
+    home = public_url.rstrip("/") + "/"
+    members = [{"@type": "Organization", "name": i.name_en, "alternateName": i.name_ja,
+                **({"url": i.homepage} if i.homepage else {})} for i in INSTITUTIONS.values()]
+    return {
+        "@context": "https://schema.org",
+        "@type": "DataCatalog",
+        "@id": home,
+        CONFORMS_TO: {"@id": DATACATALOG_PROFILE, "@type": "CreativeWork"},
+        "name": CATALOG_NAME,
+        "alternateName": [CATALOG_NAME_JA, "biocross"],
+        "description": "One search over the catalogs of the Tsukuba Biomedical Resource Consortium's member "
+                       "institutions: cell lines, mouse and rat strains, microorganisms, algae, plant genetic "
+                       "resources, primate samples and human specimen collections, with one usage request "
+                       "across institutions.",
+        "url": home,
+        "identifier": home,
+        "keywords": ["bioresources", "biological resources", "cell lines", "mouse strains", "microorganisms",
+                     "plant genetic resources", "biobank", "culture collection", "Tsukuba"],
+        "about": "Biological research resources held by the member institutions of the Tsukuba Biomedical "
+                 "Resource Consortium",
+        "provider": [{"@type": "Organization", "name": "Tsukuba Biomedical Resource Consortium"}],
+        "sourceOrganization": members,
+        "dataset": [{"@type": "Dataset", "name": f"Holdings of {i.name_en}",
+                     "url": f"{home}institutions/{i.slug}"} for i in INSTITUTIONS.values()],
+        "potentialAction": {"@type": "SearchAction", "target": f"{home}?q={{query}}",
+                            "query-input": "required name=query"},
+    }

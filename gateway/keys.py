@@ -5,12 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
+from desk.accounts import AccountStore
+from desk.privacy import PrivacyService
+from desk.service import RequestService
 from gateway.metrics import GatewayMetrics
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.signing import RequestLinks
+from gateway.throttle import LoginThrottle
+from indexer.breaker import CircuitBreaker
 from indexer.health import HarvestHealthService
-from indexer.requests.accounts import AccountStore
-from indexer.requests.service import RequestService
 from indexer.search.service import SearchService
 from indexer.usage.events import UsageEventWriter
 from indexer.usage.stats import DashboardService
@@ -18,6 +21,8 @@ from schemas.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 ES = web.AppKey("es", AsyncElasticsearch)
+#: The circuit breaker every Elasticsearch call of this app goes through.
+BREAKER = web.AppKey("breaker", CircuitBreaker)
 SEARCH = web.AppKey("search", SearchService)
 #: Language code → :class:`gateway.i18n.Translator`.
 TRANSLATORS = web.AppKey("translators", dict)
@@ -28,6 +33,8 @@ OPENAPI = web.AppKey("openapi", dict)
 #: Usage requests: the service, staff accounts, signed links and submission rate limits.
 REQUESTS = web.AppKey("requests", RequestService)
 ACCOUNTS = web.AppKey("accounts", AccountStore)
+#: Export and erasure of one requester's personal data (audited).
+PRIVACY = web.AppKey("privacy", PrivacyService)
 LINKS = web.AppKey("links", RequestLinks)
 #: Token buckets for request submissions: per client address and per email address.
 SUBMIT_BUCKETS = web.AppKey("submit_buckets", TokenBuckets)
@@ -37,3 +44,5 @@ HEALTH = web.AppKey("health", HarvestHealthService)
 DASHBOARD = web.AppKey("dashboard", DashboardService)
 USAGE = web.AppKey("usage", UsageEventWriter)
 METRICS = web.AppKey("metrics", GatewayMetrics)
+#: Progressive delays of failed staff logins.
+LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)

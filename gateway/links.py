@@ -31,6 +31,13 @@ def with_params(path: str, query: MultiMapping[str], **params: str) -> str:
     return _encode(path, [*items, *params.items()])
 
 
+def export_link(query: MultiMapping[str], fmt: str) -> str:
+    """The export of the current search in ``fmt``: every match, so the page's own paging and
+    language are left out (the export would ignore them anyway)."""
+    items = [(k, v) for k, v in query.items() if k not in ("cursor", "page_size", "lang", "format", "limit")]
+    return _encode("/api/export", [*items, ("format", fmt)])
+
+
 def selected(query: MultiMapping[str], name: str) -> set[str]:
     """The values of ``name`` currently selected."""
     return set(query.getall(name, []))

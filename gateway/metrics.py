@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from elastic_transport import TransportError
-from elasticsearch import ApiError
+from elasticsearch import ApiError, BadRequestError
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from gateway.errors import ServiceUnavailableError
 from indexer.errors import SearchUnavailableError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -38,6 +39,10 @@ class GatewayMetrics:
                                  ["where"], registry=r)
         self.outbox_pending = Gauge("biocross_outbox_pending_mails", "Queued mails not sent yet (read on scrape).",
                                     registry=r)
+        self.outbox_oldest_age = Gauge(
+            "biocross_outbox_oldest_pending_age_seconds",
+            "Age of the oldest queued mail not sent yet; grows when no mailer runs or SMTP refuses (read on scrape).",
+            registry=r)
         self.usage_dropped = Gauge("biocross_usage_events_dropped", "Usage events dropped since start.", registry=r)
         self.usage_written = Gauge("biocross_usage_events_written", "Usage events written since start.", registry=r)
 
@@ -61,13 +66,16 @@ def route_name(request: web.Request) -> str:
 
 
 def count_backend_errors(metrics: GatewayMetrics) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
-    """A middleware (inside the error middleware) counting requests that failed on Elasticsearch."""
+    """A middleware (inside the error middleware) counting requests that failed on Elasticsearch:
+    outages only, never a client's bad input (an Elasticsearch 400, a forged cursor)."""
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             return await handler(request)
-        except (SearchUnavailableError, ApiError, TransportError):
+        except BadRequestError:
+            raise
+        except (SearchUnavailableError, ServiceUnavailableError, ApiError, TransportError):
             metrics.es_errors.labels("request").inc()
             raise
 

@@ -1,8 +1,9 @@
-"""Cross-cutting request handling: request ids and access log, errors as problems, the API rate
-limit, ETags/compression, and the headers every response carries."""
+"""Cross-cutting request handling: request ids and access log, errors as problems, time budgets,
+the API rate limit, ETags/compression, and the headers every response carries."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -14,7 +15,7 @@ from http.cookies import SimpleCookie
 
 from aiohttp import web
 
-from gateway.errors import RateLimitedError
+from gateway.errors import RateLimitedError, ServiceUnavailableError
 from gateway.i18n import LANG_COOKIE, LANGUAGES
 from gateway.keys import BUCKETS, METRICS, SETTINGS
 from gateway.problems import INTERNAL, Problem, ProblemKind, lookup, problem_for
@@ -114,6 +115,41 @@ async def error_problems(request: web.Request, handler: Handler) -> web.StreamRe
         return await _render(request, problem)
 
 
+_STAFF_PREFIXES = ("/portal", "/admin", "/api/portal", "/metrics")
+#: The running budget of a request, until its response is prepared (then streams may go on).
+BUDGET = web.RequestKey("time_budget", asyncio.Timeout)
+
+
+def time_budget_of(request: web.Request) -> float | None:
+    """Seconds ``request`` may take to start its answer: the search budget for public reads, the
+    staff budget for staff pages and every form submission; None for static files."""
+    if request.path.startswith("/static/"):
+        return None
+    gateway = request.app[SETTINGS].gateway
+    if request.method not in ("GET", "HEAD") or request.path.startswith(_STAFF_PREFIXES):
+        return gateway.staff_budget_seconds
+    return gateway.search_budget_seconds
+
+
+@web.middleware
+async def time_budget(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer 503 when a request has not started its answer within its time budget (a hung cluster
+    costs seconds, not the client's 30 s timeout); the abandoned Elasticsearch call counts as a
+    failure for the circuit breaker. Once a stream (an export) has sent its headers it may go on."""
+    budget = time_budget_of(request)
+    if budget is None:
+        return await handler(request)
+    try:
+        async with asyncio.timeout(budget) as timeout:
+            request[BUDGET] = timeout
+            try:
+                return await handler(request)
+            finally:
+                del request[BUDGET]
+    except TimeoutError as exc:
+        raise ServiceUnavailableError(f"no answer within {budget:g} s; try again in a few seconds") from exc
+
+
 @web.middleware
 async def rate_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A token bucket per client address on ``/api/`` (health probes excepted)."""
@@ -150,8 +186,12 @@ async def conditional_get(request: web.Request, handler: Handler) -> web.StreamR
 
 async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
     """Headers on every response, errors and static files included."""
+    budget = request.get(BUDGET)
+    if budget is not None:
+        budget.reschedule(None)  # a stream started in time: its body may take as long as it needs
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    response.headers["Server"] = "biocross"  # no Python/aiohttp version banner
     if request.app[SETTINGS].gateway.public_url.startswith("https://"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if REQUEST_ID in request:

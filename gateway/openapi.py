@@ -166,7 +166,8 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
     csv_or_jsonl = {"description": "Matching resources, streamed.",
                     "headers": {"Content-Disposition": {"description": "Attachment file name.", "schema": {"type": "string"}}},
                     "content": {"text/csv": {"schema": {"type": "string"}},
-                                "application/x-ndjson": {"schema": {"type": "string"}}}}
+                                "application/x-ndjson": {"schema": {"type": "string"}},
+                                "application/zip": {"schema": {"type": "string", "contentMediaType": "application/zip"}}}}
     paths: dict[str, Any] = {
         "/api/search": _operation("search", "Search resources, grouped by entity, with facets and a cursor.",
                                   filters + paging, _ok("SearchResponse", "A page of entity groups.")),
@@ -174,8 +175,11 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                                   _ok("FacetsResponse", "Facet counts.")),
         "/api/suggest": _operation("suggest", "Autocomplete names and identifiers.",
                                    _parameters(SuggestParams, suggest_schema), _ok("SuggestResponse", "Suggestions.")),
-        "/api/export": _operation("export", "Export every matching resource as CSV or JSON Lines.",
-                                  filters + _parameters(ExportOptions, export_schema), csv_or_jsonl),
+        "/api/export": _operation("export", "Export every matching resource (no cap) as CSV, JSON Lines or a "
+                                  "Darwin Core Archive, streamed. A search page's lang, cursor and page_size "
+                                  "are ignored; 429 when too many exports run at once.",
+                                  filters + _parameters(SearchQuery, search_schema, ["sort"])
+                                  + _parameters(ExportOptions, export_schema), csv_or_jsonl),
         "/api/resources/{id}": _operation("getResource", "One resource and the other holdings of its material.",
                                           [_path_param("id", "Resource id, institution:catalog id.")],
                                           _ok("ResourceResponse", "The resource."), not_found=True),

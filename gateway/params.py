@@ -19,8 +19,6 @@ from gateway.errors import ParameterError, ParameterIssue
 
 M = TypeVar("M", bound=BaseModel)
 
-EXPORT_MAX_ROWS = 10_000
-
 
 class SuggestParams(BaseModel):
     """Autocomplete request."""
@@ -36,8 +34,9 @@ class ExportOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: typing.Literal["csv", "jsonl"] = Field("csv", description="csv (UTF-8 with BOM) or jsonl.")
-    limit: int = Field(EXPORT_MAX_ROWS, ge=1, le=EXPORT_MAX_ROWS, description="Most rows to export.")
+    format: typing.Literal["csv", "jsonl", "dwca"] = Field(
+        "csv", description="csv (UTF-8 with BOM), jsonl (JSON Lines) or dwca (Darwin Core Archive, a zip).")
+    limit: int | None = Field(None, ge=1, description="Most rows to export (default: every match, no cap).")
 
 
 def is_list_field(model: type[BaseModel], name: str) -> bool:

@@ -11,7 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from elastic_transport import TransportError
+from elasticsearch import ApiError, BadRequestError
 
+from desk.errors import (
+    ActionNotPermittedError,
+    AuthenticationError,
+    CommentRequiredError,
+    ConflictError,
+    SubmissionError,
+)
 from gateway.errors import (
     AdminRequiredError,
     AuthenticationRequiredError,
@@ -21,16 +30,9 @@ from gateway.errors import (
     ParameterIssue,
     RateLimitedError,
     ResourceNotFoundError,
+    ServiceUnavailableError,
 )
 from indexer.errors import InvalidSearchError, NotFoundError, SearchUnavailableError
-from indexer.requests.errors import (
-    AccountLockedError,
-    ActionNotPermittedError,
-    AuthenticationError,
-    CommentRequiredError,
-    ConflictError,
-    SubmissionError,
-)
 
 PROBLEM_BASE = "https://biocross.example/problems/"
 RETRY_AFTER_UNAVAILABLE = 5
@@ -60,11 +62,11 @@ def _parameter_issues(exc: Exception) -> list[ParameterIssue]:
 
 
 def _cursor_issue(exc: Exception) -> list[ParameterIssue]:
-    return [{"name": "cursor", "reason": str(exc)}]
+    return [{"name": exc.parameter if isinstance(exc, InvalidSearchError) else "cursor", "reason": str(exc)}]
 
 
 def _retry_after(exc: Exception) -> dict[str, str]:
-    seconds = exc.retry_after if isinstance(exc, (RateLimitedError, AccountLockedError)) else RETRY_AFTER_UNAVAILABLE
+    seconds = exc.retry_after if isinstance(exc, RateLimitedError) else RETRY_AFTER_UNAVAILABLE
     return {"Retry-After": str(seconds)}
 
 
@@ -73,11 +75,20 @@ def _input_issue(exc: Exception) -> list[ParameterIssue]:
     return [{"name": name, "reason": str(exc)}]
 
 
+def _allow(exc: Exception) -> dict[str, str]:
+    methods = exc.allowed_methods if isinstance(exc, web.HTTPMethodNotAllowed) else set()
+    return {"Allow": ", ".join(sorted(methods))} if methods else {}
+
+
 def _bearer(exc: Exception) -> dict[str, str]:
     return {"WWW-Authenticate": 'Bearer realm="biocross"'}
 
 
 VALIDATION = ProblemKind("validation", 400, "Invalid request parameters", issues=_parameter_issues)
+#: Elasticsearch unreachable, timing out, answering 5xx, or the circuit open: the same answer on
+#: every route, public or staff, HTML or API.
+UNAVAILABLE = ProblemKind("unavailable", 503, "Service temporarily unavailable", show_message=False,
+                          headers=_retry_after)
 NOT_FOUND = ProblemKind("not-found", 404, "Not found")
 INTERNAL = ProblemKind("internal", 500, "Internal server error", show_message=False)
 
@@ -89,6 +100,12 @@ PROBLEM_TABLE: dict[type[Exception], ProblemKind] = {
     ResourceNotFoundError: NOT_FOUND,
     SearchUnavailableError: ProblemKind("unavailable", 503, "Search is temporarily unavailable",
                                         headers=_retry_after),
+    ServiceUnavailableError: UNAVAILABLE,
+    TransportError: UNAVAILABLE,
+    ApiError: UNAVAILABLE,
+    # A query Elasticsearch refuses is the request's fault, not an outage.
+    BadRequestError: ProblemKind("validation", 400, "Invalid request parameters", show_message=False,
+                                 issues=lambda exc: []),
     RateLimitedError: ProblemKind("rate-limited", 429, "Too many requests", headers=_retry_after),
     CsrfError: ProblemKind("csrf", 403, "Form expired or forged", show_message=False),
     # Usage requests and staff accounts.
@@ -99,10 +116,10 @@ PROBLEM_TABLE: dict[type[Exception], ProblemKind] = {
     SubmissionError: ProblemKind("validation", 400, "Invalid request parameters", issues=_input_issue),
     AuthenticationError: ProblemKind("unauthorized", 401, "Authentication required", headers=_bearer),
     AuthenticationRequiredError: ProblemKind("unauthorized", 401, "Authentication required", headers=_bearer),
-    AccountLockedError: ProblemKind("locked", 429, "Account temporarily locked", headers=_retry_after),
     InvalidLinkError: ProblemKind("invalid-link", 400, "Invalid or expired link"),
     web.HTTPNotFound: ProblemKind("not-found", 404, "Not found", show_message=False),
-    web.HTTPMethodNotAllowed: ProblemKind("method-not-allowed", 405, "Method not allowed", show_message=False),
+    web.HTTPMethodNotAllowed: ProblemKind("method-not-allowed", 405, "Method not allowed", show_message=False,
+                                          headers=_allow),
     web.HTTPRequestEntityTooLarge: ProblemKind("too-large", 413, "Request too large", show_message=False),
     web.HTTPUnsupportedMediaType: ProblemKind("unsupported-media-type", 415, "Unsupported media type",
                                               show_message=False),
@@ -114,6 +131,7 @@ _DETAILS = {
     413: "The request body is too large.",
     403: "The form is no longer valid; reload the page and try again.",
     500: "An unexpected error occurred; it has been logged.",
+    503: "The service is temporarily unavailable; try again in a few seconds.",
 }
 
 

@@ -19,6 +19,9 @@ class GatewayLimits:
     max_body: int = 64 * 1024
     #: Buckets kept before idle (full) ones are forgotten.
     max_clients: int = 10_000
+    #: Exports one process streams at once (more get a 429), and the tokens one export costs.
+    export_slots: int = 3
+    export_cost: int = 30
 
 
 @dataclass
@@ -30,18 +33,19 @@ class TokenBuckets:
     max_clients: int = 10_000
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def take(self, client: str, now: float | None = None) -> int:
-        """Spend one token of ``client``; 0 when allowed, else whole seconds until one is back."""
+    def take(self, client: str, now: float | None = None, cost: float = 1.0) -> int:
+        """Spend ``cost`` tokens of ``client``; 0 when allowed, else whole seconds until they are back."""
         now = time.monotonic() if now is None else now
+        cost = min(cost, float(self.burst))
         tokens, last = self._buckets.get(client, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-        if tokens >= 1.0:
-            self._buckets[client] = (tokens - 1.0, now)
+        if tokens >= cost:
+            self._buckets[client] = (tokens - cost, now)
             if len(self._buckets) > self.max_clients:
                 self._forget_idle(now)
             return 0
         self._buckets[client] = (tokens, now)
-        return max(1, math.ceil((1.0 - tokens) / self.rate))
+        return max(1, math.ceil((cost - tokens) / self.rate))
 
     def _forget_idle(self, now: float) -> None:
         full_after = self.burst / self.rate

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from gateway.views import (
     admin,
+    admin_personal,
     api,
     cart,
     docs,
@@ -78,5 +79,9 @@ def setup_routes(app: web.Application) -> None:
                    name="api-portal-rejections")
     router.add_get("/admin", admin.dashboard, name="admin")
     router.add_get("/admin/export/{table}.csv", admin.export_table, name="admin-export")
+    router.add_get("/admin/personal-data", admin_personal.personal_data, name="admin-personal-data")
+    router.add_post("/admin/personal-data", admin_personal.find, name="admin-personal-data-find")
+    router.add_post("/admin/personal-data/export", admin_personal.export, name="admin-personal-data-export")
+    router.add_post("/admin/personal-data/erase", admin_personal.erase, name="admin-personal-data-erase")
     router.add_get("/metrics", metrics.metrics, name="metrics")
     router.add_static("/static/", STATIC_DIR, name="static", append_version=True)

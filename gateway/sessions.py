@@ -2,22 +2,25 @@
 
 The cookie is a Fernet token (AES-128-CBC + HMAC-SHA256, from ``cryptography``) over a JSON object;
 the key is derived from ``settings.gateway.secret_key``, so a client can neither read nor forge it,
-and tokens older than :data:`MAX_AGE` are refused. It holds only the CSRF token and the cart (resource
-ids), never anything that needs server-side revocation.
+and tokens older than :data:`MAX_AGE` are refused. Cookies made with one of
+``gateway.previous_secret_keys`` are still read (and rewritten with the current key when changed).
+It holds only the CSRF token and the cart (resource ids), never anything that needs server-side
+revocation.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
+import functools
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from gateway.keys import SETTINGS
+from schemas.settings import GatewaySettings
 
 COOKIE = "biocross_session"
 MAX_AGE = 30 * 86400
@@ -40,14 +43,18 @@ class Session(dict[str, Any]):
 SESSION = web.RequestKey("session", Session)
 
 
-def fernet_for(secret: str) -> Fernet:
-    """The cookie cipher for a gateway secret."""
-    key = hashlib.sha256(b"biocross-session\0" + secret.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+@functools.lru_cache(maxsize=8)
+def _cipher(keys: tuple[bytes, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(key)) for key in keys])
 
 
-def _fernet(request: web.Request) -> Fernet:
-    return fernet_for(request.app[SETTINGS].gateway.secret_key.get_secret_value())
+def fernet_for(gateway: GatewaySettings) -> MultiFernet:
+    """The cookie cipher of the gateway's keys: encrypts with the current key, decrypts with any."""
+    return _cipher(tuple(gateway.derived_keys("session")))
+
+
+def _fernet(request: web.Request) -> MultiFernet:
+    return fernet_for(request.app[SETTINGS].gateway)
 
 
 def get_session(request: web.Request) -> Session:

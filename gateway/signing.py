@@ -2,7 +2,8 @@
 
 Each carries the submission id signed with the gateway secret (itsdangerous: HMAC over a timestamped
 payload, a different salt per purpose, so one kind of link never works as the other); they cannot be
-forged and they expire.
+forged and they expire. Links signed with one of ``gateway.previous_secret_keys`` stay valid while
+that key is listed, so a key can be rotated without breaking the links already mailed.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ _VERIFY, _TRACK = "biocross-verify", "biocross-track"
 
 
 class RequestLinks:
-    """Signed links of usage requests (implements :class:`indexer.requests.notices.RequestLinks`)."""
+    """Signed links of usage requests (implements :class:`desk.notices.RequestLinks`)."""
 
     def __init__(self, settings: Settings) -> None:
         self.base = settings.gateway.public_url.rstrip("/")
         self.verify_seconds = settings.requests.verify_link_hours * 3600
         self.track_seconds = settings.requests.track_link_days * 86400
-        self.serializer = URLSafeTimedSerializer(settings.gateway.secret_key.get_secret_value())
+        # itsdangerous signs with the last key of the list and verifies with any of them.
+        self.serializer = URLSafeTimedSerializer(list(reversed(settings.gateway.signing_keys())))
 
     def verify_token(self, submission_id: str) -> str:
         """Token of the email-verification link."""

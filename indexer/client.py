@@ -7,6 +7,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.serializer import OrjsonSerializer
 
+from indexer.breaker import BreakerTransport, CircuitBreaker
 from schemas.settings import EsSettings
 
 
@@ -33,6 +34,13 @@ def client_kwargs(es: EsSettings) -> dict[str, Any]:
     return kwargs
 
 
-def make_client(es: EsSettings) -> AsyncElasticsearch:
-    """An async client; the caller owns it and must ``await client.close()``."""
-    return AsyncElasticsearch(**client_kwargs(es))
+def make_client(es: EsSettings, breaker: CircuitBreaker | None = None) -> AsyncElasticsearch:
+    """An async client; the caller owns it and must ``await client.close()``. With ``breaker``,
+    every call goes through that circuit breaker (see :mod:`indexer.breaker`)."""
+    if breaker is None:
+        return AsyncElasticsearch(**client_kwargs(es))
+    client = AsyncElasticsearch(**client_kwargs(es), transport_class=BreakerTransport)
+    transport = client.transport
+    assert isinstance(transport, BreakerTransport)
+    transport.breaker = breaker
+    return client

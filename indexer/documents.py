@@ -61,12 +61,14 @@ def withdraw_doc(doc: dict[str, Any], when: str) -> dict[str, Any]:
     """``doc`` (an indexed document) marked withdrawn, keeping the first withdrawal time."""
     suggest = doc.get("suggest")
     doc.update(withdrawn=True, availability="withdrawn", withdrawn_at=doc.get("withdrawn_at") or when,
-               suggest=suggest_field(suggest["input"], withdrawn=True) if suggest else None)
+               changed_at=when, suggest=suggest_field(suggest["input"], withdrawn=True) if suggest else None)
     return doc
 
 
-def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run: str | None = None) -> dict[str, Any]:
-    """The indexed document of ``resource``. Pure function: same resource → same document."""
+def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run: str | None = None,
+                    changed_at: str | None = None) -> dict[str, Any]:
+    """The indexed document of ``resource``. Pure function: same resource → same document (but for
+    ``changed_at``, when the catalog's copy last changed: now unless the writer knows it is older)."""
     names = [resource.name, *resource.synonyms]
     name_parts = [analyze_for_index(n) for n in names]  # names are mostly unique: caching them only costs memory
     body_parts = [_analyze(t) for t in _body_texts(resource)]
@@ -83,6 +85,9 @@ def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run:
         "withdrawn": withdrawn,
         "withdrawn_at": datetime.now(UTC).isoformat() if withdrawn else None,
         "harvest_run": harvest_run or resource.provenance.harvest_run,
+        # The OAI-PMH datestamp: changes when the content or the withdrawn state changes, not on
+        # every re-harvest (indexer.writer carries it over for unchanged records).
+        "changed_at": changed_at or datetime.now(UTC).isoformat(),
         "resource_type": str(resource.resource_type),
         "availability": "withdrawn" if withdrawn else str(resource.availability),
         "species_name": resource.species.scientific_name if resource.species else None,

@@ -8,8 +8,12 @@ class IndexerError(Exception):
 
 
 class InvalidSearchError(IndexerError):
-    """The caller's search is unusable (bad cursor, cursor of another query). Raised by the search
-    service; the gateway answers 400."""
+    """The caller's search is unusable (bad, forged or foreign cursor; a query Elasticsearch
+    refuses). Raised by the search service; the gateway answers 400 naming :attr:`parameter`."""
+
+    def __init__(self, message: str, parameter: str = "cursor") -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class SearchUnavailableError(IndexerError):

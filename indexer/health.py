@@ -12,7 +12,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from elastic_transport import TransportError
-from elasticsearch import ApiError, AsyncElasticsearch
+from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError
 
 from indexer.errors import SearchUnavailableError, SourceNotFoundError
 from indexer.mappings.system import system_index
@@ -31,6 +31,8 @@ async def guarded(call: Awaitable[T]) -> T:
     """Await an Elasticsearch call, turning transport and API errors into SearchUnavailableError."""
     try:
         return await call
+    except BadRequestError:
+        raise  # the query's fault (the gateway answers 400), not an outage
     except (TransportError, ApiError) as exc:
         log.warning("harvest/usage read failed: %s", type(exc).__name__)
         raise SearchUnavailableError("harvest and usage records are temporarily unavailable") from exc

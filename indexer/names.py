@@ -1,4 +1,5 @@
-"""Every index and alias name biocross uses, in one place.
+"""Every index and alias name biocross uses, in one place (resources, system indices, usage
+requests, accounts, audit log and usage events).
 
 Resources live in one index per source and generation, ``{prefix}-resources-v{mapping}-{source}-{generation}``,
 all behind the read alias ``{prefix}-resources``. A full harvest of one source builds a new generation
@@ -29,3 +30,23 @@ def resources_index(prefix: str, source: str, generation: str) -> str:
 def resources_index_pattern(prefix: str, source: str | None = None) -> str:
     """Pattern matching every generation (of one source, or of all)."""
     return f"{prefix}-resources-v*-{source}-g*" if source else f"{prefix}-resources-v*"
+
+
+def requests_index(prefix: str) -> str:
+    """Usage requests (one document per institution's part of a submission)."""
+    return f"{prefix}-requests"
+
+
+def accounts_index(prefix: str) -> str:
+    """Staff accounts, their sessions and API tokens."""
+    return f"{prefix}-accounts"
+
+
+def audit_index(prefix: str) -> str:
+    """The audit log of administrators' actions on personal data."""
+    return f"{prefix}-audit"
+
+
+def usage_index(prefix: str) -> str:
+    """Anonymous usage events (searches, views)."""
+    return f"{prefix}-usage-events"

@@ -15,8 +15,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
-from indexer.requests.mappings import requests_index
-from indexer.usage.events import usage_index
+from indexer.names import requests_index, usage_index
 from schemas.requests import RequestStatus
 from schemas.usage import UsageEventKind
 

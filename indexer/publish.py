@@ -47,6 +47,12 @@ async def create_generation(es: AsyncElasticsearch, prefix: str, source: str, *,
     return index
 
 
+async def add_mapping_fields(es: AsyncElasticsearch, index: str) -> None:
+    """Add to ``index`` the fields the current mapping has and it lacks (additions only: a change to an
+    existing field would be refused, and needs a new mapping version instead)."""
+    await es.indices.put_mapping(index=index, properties=resources_index_body()["mappings"]["properties"])
+
+
 async def live_generation(es: AsyncElasticsearch, prefix: str, source: str) -> str | None:
     """The index currently published for ``source``, if any."""
     resp = await es.options(ignore_status=404).indices.get_alias(name=source_alias(prefix, source))

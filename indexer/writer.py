@@ -21,7 +21,7 @@ from elasticsearch.helpers import async_bulk
 
 from indexer.documents import resource_to_doc, withdraw_doc
 from indexer.protection import protected_withdrawals
-from indexer.publish import create_generation, live_generation, publish_generation
+from indexer.publish import add_mapping_fields, create_generation, live_generation, publish_generation
 from indexer.runs import accept_run, cleanup_generations, close_stale_runs, supersede_held
 from indexer.sources import SourceStateError, held_by_other_sources, is_retired
 from indexer.store import HarvestStore, ensure_system_indices
@@ -74,6 +74,8 @@ class HarvestWriter:
         self.store = HarvestStore(es, prefix)
         self.counts = WriterCounts()
         self.index: str = ""
+        #: The source's published generation when this run began (where unchanged records keep their datestamp).
+        self.live: str | None = None
         self.resume_from: Checkpoint | None = None
         self.previous_checkpoint: Checkpoint | None = None
         self._resources: list[Resource] = []
@@ -90,7 +92,7 @@ class HarvestWriter:
                                    f"`biocross sources reinstate {self.source}`)")
         done, in_flight = await self.store.checkpoint(self.source)
         self.previous_checkpoint = done
-        live = await live_generation(self.es, self.prefix, self.source)
+        live = self.live = await live_generation(self.es, self.prefix, self.source)
         if in_flight and in_flight.get("mode") == str(self.mode) and in_flight.get("checkpoint") \
                 and await self.es.indices.exists(index=in_flight["index"]):
             # A killed run left a resume point: continue it (same run id, same index).
@@ -104,6 +106,8 @@ class HarvestWriter:
                 log.info("[%s] no live generation yet: incremental run becomes full", self.source)
                 self.mode = HarvestMode.FULL
             self.index = await create_generation(self.es, self.prefix, self.source)
+        if self.index == live or self.resume_from is not None:
+            await add_mapping_fields(self.es, self.index)  # an index made before a field was added
         await close_stale_runs(self.store, self.source, stale_after=self.stale_after, keep={self.run_id})
         await self.store.save_run(self.run_doc("running"))
 
@@ -170,7 +174,9 @@ class HarvestWriter:
             self.counts.withdrawn += len(withdrawals)
             self.counts.withdrawals += [_withdrawal(w["_source"], "deleted at the source") for w in withdrawals]
             actions = actions + withdrawals
-        batch = [{"_index": self.index, "_id": r.id, "_source": resource_to_doc(r, harvest_run=self.run_id)}
+        since = await self._unchanged_since(resources) if resources and self.mode is HarvestMode.FULL else {}
+        batch = [{"_index": self.index, "_id": r.id,
+                  "_source": resource_to_doc(r, harvest_run=self.run_id, changed_at=since.get(r.id))}
                  for r in resources] + actions
         if not batch:
             return
@@ -186,6 +192,23 @@ class HarvestWriter:
         if errors:
             self.counts.bulk_errors += len(errors)
             self.counts.errors.append(f"{len(errors)} bulk item errors, first: {_error_reason(errors[0])}")
+
+    async def _unchanged_since(self, resources: list[Resource]) -> dict[str, str]:
+        """For a full run: when each record unchanged since the published generation last changed
+        (so a re-harvest does not make every OAI-PMH datestamp new)."""
+        if self.live is None or self.live == self.index:
+            return {}
+        resp = await self.es.mget(index=self.live, ids=[r.id for r in resources],
+                                  source=["content_hash", "withdrawn", "changed_at", "harvested_at"])
+        hashes = {r.id: r.provenance.content_hash or r.content_hash() for r in resources}
+        since: dict[str, str] = {}
+        for doc in resp["docs"]:
+            old = doc.get("_source") if doc.get("found") else None
+            if old and not old.get("withdrawn") and old.get("content_hash") == hashes.get(doc["_id"]):
+                when = old.get("changed_at") or old.get("harvested_at")
+                if when:
+                    since[doc["_id"]] = when
+        return since
 
     async def _changed_only(self, resources: list[Resource]) -> list[Resource]:
         resp = await self.es.mget(index=self.index, ids=[r.id for r in resources], source=["content_hash", "withdrawn"])

@@ -281,6 +281,8 @@ class UsageRequest(_Model):
     outbox: list[OutboxMail] = Field(default_factory=list, description="Notifications, pending and sent.")
     reminders_sent: list[str] = Field(default_factory=list, description="Keys of reminders already queued.")
     has_pending_mail: bool = Field(False, description="Whether any outbox mail is unsent (indexed for the mailer).")
+    anonymised_at: datetime | None = Field(None, description=(
+        "When the requester's personal data was erased (retention period over, or on request)."))
 
     def sync_pending(self) -> None:
         """Recompute :attr:`has_pending_mail` from the outbox."""

@@ -8,6 +8,8 @@ Sources, highest priority first: explicit keyword arguments, ``BIOCROSS_*`` envi
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,37 @@ class LocalNodeSettings(BaseModel):
     run_as: str = Field("biocross", description="Unprivileged user the node runs as when started by root.")
 
 
+#: Keys that were ever published (old defaults, examples in docs and compose files): never accepted.
+KNOWN_SECRET_KEYS = frozenset({
+    "dev-only-change-me-dev-only-change-me",
+    "change-me-change-me-change-me-change-me",
+})
+MIN_SECRET_KEY_CHARS = 32
+_MIN_DISTINCT_CHARS = 12
+
+
+class InsecureSecretKeyError(ValueError):
+    """The gateway's signing key is missing, too short, too simple or a published one. Raised by
+    :meth:`GatewaySettings.signing_keys` when the gateway, mailer or scheduler starts; the operator
+    must set ``BIOCROSS_GATEWAY_SECRET_KEY`` to a random value (e.g. ``openssl rand -base64 48``)."""
+
+
+def _check_key(name: str, key: SecretStr | None) -> str:
+    if key is None or not key.get_secret_value():
+        raise InsecureSecretKeyError(f"{name} is not set: set BIOCROSS_GATEWAY_SECRET_KEY to a random value of at "
+                                     f"least {MIN_SECRET_KEY_CHARS} characters (e.g. `openssl rand -base64 48`)")
+    value = key.get_secret_value()
+    if value in KNOWN_SECRET_KEYS:
+        raise InsecureSecretKeyError(f"{name} is a published example key; anyone could forge cookies and links "
+                                     "with it: set a random one")
+    if len(value) < MIN_SECRET_KEY_CHARS:
+        raise InsecureSecretKeyError(f"{name} is too short ({len(value)} characters; at least "
+                                     f"{MIN_SECRET_KEY_CHARS} are needed)")
+    if len(set(value)) < _MIN_DISTINCT_CHARS:
+        raise InsecureSecretKeyError(f"{name} is too simple (fewer than {_MIN_DISTINCT_CHARS} distinct characters)")
+    return value
+
+
 class GatewaySettings(BaseModel):
     """The aiohttp gateway."""
 
@@ -63,14 +96,37 @@ class GatewaySettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Bind address.")
     port: int = Field(8080, ge=1, le=65535, description="Bind port.")
-    secret_key: SecretStr = Field(
-        SecretStr("dev-only-change-me-dev-only-change-me"),
-        description="Key for session cookies and signed links; set it in production.",
-    )
+    secret_key: SecretStr | None = Field(None, description=(
+        "Key for session cookies, signed links and search cursors: required, random, at least 32 characters. "
+        "The gateway, mailer and scheduler refuse to start without it."))
+    previous_secret_keys: list[SecretStr] = Field(default_factory=list, description=(
+        "Keys being rotated out: still accepted to verify cookies, links and cursors (never used to sign). "
+        "Keep an old key here for the longest link lifetime (requests.track_link_days), then remove it."))
     public_url: str = Field("http://127.0.0.1:8080", description="Base URL used in emails and links.")
     metrics_loopback: bool = Field(True, description=(
         "Serve /metrics without a token to loopback clients that came through no proxy (no Forwarded or "
         "X-Forwarded-For header); turn off when a proxy on the same host does not add such headers."))
+    search_budget_seconds: float = Field(2.0, gt=0, description=(
+        "Longest a public page or API call may wait for Elasticsearch before it answers 503."))
+    staff_budget_seconds: float = Field(5.0, gt=0, description=(
+        "Longest a staff page, portal API call or form submission may take before it answers 503."))
+    breaker_failures: int = Field(3, ge=1, description=(
+        "Elasticsearch failures in a row after which calls fail fast (circuit open)."))
+    breaker_open_seconds: float = Field(5.0, gt=0, description=(
+        "How long an open circuit fails calls before one probe call is let through."))
+
+    def signing_keys(self) -> list[str]:
+        """The current key first, then the previous ones; :class:`InsecureSecretKeyError` if any of
+        them is missing, short, simple or published."""
+        keys = [_check_key("gateway.secret_key", self.secret_key)]
+        keys += [_check_key(f"gateway.previous_secret_keys[{i}]", k) for i, k in enumerate(self.previous_secret_keys)]
+        return keys
+
+    def derived_keys(self, purpose: str) -> list[bytes]:
+        """One 32-byte key per signing key (current first) for ``purpose``: each use of the secret
+        (cookies, cursors, ...) gets its own key, so none can stand in for another."""
+        return [hmac.new(key.encode(), b"biocross\0" + purpose.encode(), hashlib.sha256).digest()
+                for key in self.signing_keys()]
 
 
 class HarvestSettings(BaseModel):
@@ -120,6 +176,16 @@ class RequestsSettings(BaseModel):
     mail_retry_seconds: float = Field(60.0, ge=0, description="First delay before retrying a failed mail (doubles).")
     mail_claim_seconds: float = Field(120.0, gt=0, description="Lease a mailer holds on mails it is sending.")
     mailer_interval_seconds: float = Field(10.0, gt=0, description="Pause between mailer passes.")
+    outbox_stall_seconds: float = Field(600.0, gt=0, description=(
+        "The dashboard warns when the oldest unsent mail is older than this (no mailer, or SMTP refusing)."))
+    data_key: SecretStr | None = Field(None, description=(
+        "Key encrypting requesters' personal data in Elasticsearch (any random string of 32+ characters). "
+        "Unset: derived from gateway.secret_key, so rotating that key then needs the old one kept in "
+        "gateway.previous_secret_keys for as long as requests sealed with it exist."))
+    previous_data_keys: list[SecretStr] = Field(default_factory=list, description=(
+        "Old data keys: still decrypt, never encrypt."))
+    retention_days: int = Field(730, ge=1, description=(
+        "Days after which a closed request (completed, rejected, withdrawn) is anonymised by the mailer."))
 
 
 def _toml_path() -> Path | None:
@@ -163,6 +229,15 @@ class Settings(BaseSettings):
         if toml is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
         return tuple(sources)
+
+    def personal_data_keys(self) -> list[bytes]:
+        """Keys of the personal-data cipher, the encrypting one first (see ``requests.data_key``)."""
+        if self.requests.data_key is None:
+            return self.gateway.derived_keys("personal-data")
+        named = [("requests.data_key", self.requests.data_key)]
+        named += [(f"requests.previous_data_keys[{i}]", k) for i, k in enumerate(self.requests.previous_data_keys)]
+        return [hmac.new(_check_key(name, key).encode(), b"biocross\0personal-data", hashlib.sha256).digest()
+                for name, key in named]
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict safe to log or print (secrets shown as '**********')."""

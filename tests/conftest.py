@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from elasticsearch import AsyncElasticsearch
+from pydantic import SecretStr
 
 from biocross.localnode import LocalNode
 from indexer.client import make_client
@@ -26,7 +27,7 @@ def run_prefix() -> str:
 
 @pytest.fixture(scope="session")
 def settings(run_prefix: str) -> Iterator[Settings]:
-    """Settings pointing at the test cluster, with this run's index prefix."""
+    """Settings pointing at the test cluster, with this run's index prefix and a random signing key."""
     base = Settings()
     started: LocalNode | None = None
     if not os.environ.get("BIOCROSS_ES_URL"):
@@ -37,7 +38,9 @@ def settings(run_prefix: str) -> Iterator[Settings]:
         es = base.es.model_copy(update={"url": node.url})
     else:
         es = base.es
-    yield base.model_copy(update={"es": EsSettings.model_validate({**es.model_dump(), "index_prefix": run_prefix})})
+    gateway = base.gateway.model_copy(update={"secret_key": SecretStr(secrets.token_urlsafe(48))})
+    yield base.model_copy(update={"es": EsSettings.model_validate({**es.model_dump(), "index_prefix": run_prefix}),
+                                  "gateway": gateway})
     if started is not None and os.environ.get("BIOCROSS_TEST_KEEP_ES") != "1":
         started.stop()
 

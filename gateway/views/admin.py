@@ -9,11 +9,12 @@ import io
 from aiohttp import web
 from markupsafe import Markup
 
+from desk.outbox import outbox_status
 from gateway.auth import require_admin
 from gateway.charts import bar_chart, column_chart
 from gateway.csrf import csrf_token
 from gateway.export import csv_cell
-from gateway.keys import DASHBOARD
+from gateway.keys import DASHBOARD, REQUESTS, SETTINGS
 from gateway.render import render_page, translator
 from schemas.usage import Table
 
@@ -69,8 +70,13 @@ async def dashboard(request: web.Request) -> web.Response:
     t = translator(request)
     sections = [{"table": table, "title": t(TITLES[table.name]), "chart": _chart(table, t(TITLES[table.name]))}
                 for table in await request.app[DASHBOARD].tables()]
+    status = await outbox_status(request.app[REQUESTS].store)
+    stall = request.app[SETTINGS].requests.outbox_stall_seconds
+    outbox = {"pending": status.pending, "failing": status.failing, "last_error": status.last_error,
+              "oldest_minutes": round(status.oldest_age_seconds() / 60, 1), "stalled": status.stalled(stall),
+              "stall_minutes": round(stall / 60)}
     response = render_page(request, "admin.html", {"account": account, "sections": sections, "columns": COLUMNS,
-                                                   "csrf_token": csrf_token(request)})
+                                                   "outbox": outbox, "csrf_token": csrf_token(request)})
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

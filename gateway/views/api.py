@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from gateway import exports
 from gateway.api_models import EntityResponse, FacetsResponse, InstitutionList, SuggestResponse
 from gateway.errors import ResourceNotFoundError
-from gateway.export import stream_export
 from gateway.keys import SEARCH
-from gateway.params import ExportOptions, SuggestParams, parse, parse_pair
+from gateway.params import SuggestParams, parse
 from gateway.render import json_body, json_model
 from gateway.usage import record_search, record_view
 from schemas.institution import INSTITUTIONS
@@ -61,6 +61,5 @@ async def institutions(request: web.Request) -> web.Response:
 
 
 async def export(request: web.Request) -> web.StreamResponse:
-    """``GET /api/export?format=csv|jsonl&...``: every matching resource, streamed (capped)."""
-    query, options = parse_pair(SearchQuery, ExportOptions, request.query, reject=("sort", "page_size", "cursor"))
-    return await stream_export(request, request.app[SEARCH].export(query, cap=options.limit), options.format)
+    """``GET /api/export?format=csv|jsonl|dwca&...``: every matching resource, streamed (see gateway.exports)."""
+    return await exports.export(request)

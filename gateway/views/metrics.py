@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
 from elastic_transport import TransportError
 from elasticsearch import ApiError
 
+from desk.outbox import outbox_status
 from gateway.auth import require_metrics_access
 from gateway.keys import METRICS, REQUESTS, USAGE
 from gateway.metrics import CONTENT_TYPE
-from indexer.requests.outbox import pending_mail_count
 
 log = logging.getLogger(__name__)
+GAUGE_TIMEOUT = 1.0
 
 
 async def metrics(request: web.Request) -> web.Response:
-    """Every metric of this gateway; the outbox gauge is read now (kept as it was if that fails)."""
+    """Every metric of this gateway; the outbox gauges are read now (kept as it was if that fails)."""
     await require_metrics_access(request)
     collectors = request.app[METRICS]
     try:
-        collectors.outbox_pending.set(await pending_mail_count(request.app[REQUESTS].store))
-    except (TransportError, ApiError) as exc:
+        async with asyncio.timeout(GAUGE_TIMEOUT):  # a scrape must not wait for a hung cluster
+            status = await outbox_status(request.app[REQUESTS].store)
+        collectors.outbox_pending.set(status.pending)
+        collectors.outbox_oldest_age.set(status.oldest_age_seconds())
+    except (TransportError, ApiError, TimeoutError) as exc:
         collectors.es_errors.labels("metrics").inc()
         log.warning("outbox gauge not updated: %s", type(exc).__name__)
     writer = request.app[USAGE]

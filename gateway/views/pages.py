@@ -7,7 +7,7 @@ from aiohttp import web
 from gateway import links
 from gateway.csrf import csrf_token
 from gateway.errors import ParameterError, ResourceNotFoundError
-from gateway.jsonld import resource_jsonld
+from gateway.jsonld import catalog_jsonld, resource_jsonld
 from gateway.keys import SEARCH, SETTINGS
 from gateway.params import parse
 from gateway.render import render_page, script_json
@@ -23,16 +23,18 @@ PAGE_ONLY = ("lang",)
 async def search_page(request: web.Request) -> web.Response:
     """``GET /``: the search form, facets, grouped results and paging. Bad parameters show the form
     again with the user's input and the problems, never a bare error."""
+    catalog = script_json(catalog_jsonld(request.app[SETTINGS].gateway.public_url))
     try:
         query = parse(SearchQuery, request.query, ignore=PAGE_ONLY, drop_empty=True)
     except ParameterError as exc:
         kept = SearchQuery.model_validate({"q": request.query.get("q", "")[:MAX_QUERY_CHARS]})
         return render_page(request, "search.html", {"query": kept, "result": None, "issues": exc.issues,
-                                                    "links": links, "facet_names": list(FACET_FIELDS)}, status=400)
+                                                    "links": links, "facet_names": list(FACET_FIELDS),
+                                                    "catalog_jsonld": catalog}, status=400)
     result = await request.app[SEARCH].search(query)
     record_search(request, query, result, "page")
     return render_page(request, "search.html", {"query": query, "result": result, "issues": [], "links": links,
-                                                "facet_names": list(FACET_FIELDS)})
+                                                "facet_names": list(FACET_FIELDS), "catalog_jsonld": catalog})
 
 
 async def resource_page(request: web.Request) -> web.Response:

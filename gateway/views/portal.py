@@ -4,18 +4,20 @@ institution's request answers 404, exactly like one that does not exist."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
 from aiohttp import web
 
+from desk.errors import AuthenticationError, CommentRequiredError, ConflictError
 from gateway import links
 from gateway.auth import STAFF_COOKIE, actor_for, require_staff, set_staff_cookie, staff_account
-from gateway.csrf import check_csrf, csrf_token
-from gateway.keys import ACCOUNTS, REQUESTS, SETTINGS
+from gateway.csrf import check_csrf, csrf_token, rotate_csrf
+from gateway.errors import ParameterError
+from gateway.keys import ACCOUNTS, LOGIN_THROTTLE, REQUESTS, SETTINGS
 from gateway.render import render_page, translator
 from gateway.views.requests_common import label_helpers, see_other
-from indexer.requests.errors import AccountLockedError, AuthenticationError, CommentRequiredError, ConflictError
 from schemas.requests import Action, RequestStatus, allowed_actions
 
 CSV_COLUMNS = ["id", "submission_id", "institution", "status", "created_at", "updated_at", "requester_name",
@@ -42,18 +44,29 @@ async def login_form(request: web.Request, *, error: str | None = None, status: 
 
 
 async def login(request: web.Request) -> web.Response:
-    """``POST /portal/login``: password check (with lockout), then a session cookie."""
+    """``POST /portal/login``: password check, then a session cookie and a new CSRF token.
+
+    Unknown names and wrong passwords get the same answer in about the same time; failures slow
+    further tries down per client address and per account (:mod:`gateway.throttle`), never lock."""
     form = await check_csrf(request)
     username = form.get("username", "").strip().lower()[:64]
     t = translator(request)
+    throttle, address = request.app[LOGIN_THROTTLE], request.remote or "unknown"
+    wait = throttle.retry_after(address, username)
+    if wait:
+        response = await login_form(request, status=429, username=username, error=t(_(
+            "Too many failed attempts from your address: wait %(seconds)s seconds and try again."), seconds=wait))
+        response.headers["Retry-After"] = str(wait)
+        return response
+    await asyncio.sleep(throttle.account_wait(username))
+    throttle.attempt(address, username)
     try:
         account = await request.app[ACCOUNTS].authenticate(username, form.get("password", "")[:1024])
-    except AccountLockedError:
-        return await login_form(request, status=429, username=username, error=t(_(
-            "Too many failed attempts: this account is locked for 15 minutes.")))
     except AuthenticationError:
         return await login_form(request, status=401, username=username, error=t(_("Wrong user name or password.")))
+    throttle.succeeded(address, username)
     token = await request.app[ACCOUNTS].create_session(account.username, request.app[SETTINGS].requests.staff_session_hours)
+    rotate_csrf(request)
     response = see_other(links.local_target(form.get("next"), "/portal/"))
     set_staff_cookie(request, response, token)
     return response
@@ -71,10 +84,14 @@ async def logout(request: web.Request) -> web.Response:
 
 
 def _status_param(request: web.Request) -> RequestStatus | None:
-    try:
-        return RequestStatus(request.query["status"]) if request.query.get("status") else None
-    except ValueError:
+    """The inbox filter: none without ``status``; an empty or unknown value is a 400."""
+    if "status" not in request.query:
         return None
+    try:
+        return RequestStatus(request.query["status"])
+    except ValueError as exc:
+        raise ParameterError([{"name": "status", "reason": f"one of {', '.join(s.value for s in RequestStatus)}"}]
+                             ) from exc
 
 
 async def inbox(request: web.Request) -> web.Response:

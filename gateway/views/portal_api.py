@@ -22,7 +22,7 @@ async def list_requests(request: web.Request) -> web.Response:
     actor = actor_for(await require_token(request))
     raw = request.query.get("status")
     try:
-        status = RequestStatus(raw) if raw else None
+        status = RequestStatus(raw) if raw is not None else None
     except ValueError as exc:
         raise ParameterError([{"name": "status", "reason": f"one of {', '.join(s.value for s in RequestStatus)}"}]
                              ) from exc

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
+from desk.errors import RequestNotFoundError
 from gateway.csrf import check_csrf, csrf_token
 from gateway.errors import RateLimitedError
 from gateway.keys import REQUESTS, SEARCH, SUBMIT_BUCKETS, SUBMIT_EMAIL_BUCKETS
@@ -130,16 +131,35 @@ async def submit_request(request: web.Request) -> web.Response:
         return _render(request, by_institution, unavailable, values, issues, status=400)
     if request.app[SUBMIT_EMAIL_BUCKETS].take(submission.email.lower()):
         return _render(request, by_institution, unavailable, values, [FieldIssue("email", "too_many")], status=429)
-    await request.app[REQUESTS].submit(submission, by_institution)
+    created = await request.app[REQUESTS].submit(submission, by_institution)
     session = get_session(request)
     session.put("cart", [])
     session.put("submitted_to", submission.email)
+    session.put("submitted_id", created[0].submission_id)
     return see_other("/requests/sent")
 
 
+async def _verify_mail_state(request: web.Request, submission_id: object) -> str | None:
+    """``"sent"`` or ``"queued"`` for the submission's confirmation mail (None when unknown)."""
+    if not isinstance(submission_id, str):
+        return None
+    try:
+        requests = await request.app[REQUESTS].submission(submission_id)
+    except RequestNotFoundError:
+        return None
+    mails = [m for r in requests for m in r.outbox if m.kind == "verify"]
+    if not mails:
+        return None
+    return "sent" if all(m.sent_at is not None for m in mails) else "queued"
+
+
 async def request_sent(request: web.Request) -> web.Response:
-    """``GET /requests/sent``: "check your email" (shown to bots too)."""
-    email = get_session(request).get("submitted_to")
-    response = render_page(request, "request_sent.html", {"email": email if isinstance(email, str) else None})
+    """``GET /requests/sent``: "check your email" (shown to bots too). Says what is true of the
+    confirmation mail: still queued (the page refreshes itself) or handed to the mail server."""
+    session = get_session(request)
+    email = session.get("submitted_to")
+    state = await _verify_mail_state(request, session.get("submitted_id"))
+    response = render_page(request, "request_sent.html",
+                           {"email": email if isinstance(email, str) else None, "state": state})
     response.headers["Cache-Control"] = "private, no-store"
     return response

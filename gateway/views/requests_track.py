@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from desk.errors import CommentRequiredError, ConflictError, RequestNotFoundError
+from desk.service import Actor
 from gateway.csrf import check_csrf, csrf_token
 from gateway.keys import LINKS, REQUESTS
 from gateway.render import render_page, translator
 from gateway.views.requests_common import label_helpers, see_other
-from indexer.requests.errors import CommentRequiredError, ConflictError, RequestNotFoundError
-from indexer.requests.service import Actor
 from schemas.requests import Action, Role, UsageRequest, allowed_actions
 
 
@@ -22,8 +22,8 @@ def _(message: str) -> str:
 
 NOTICES = {
     "verified": _("Thank you: your email address is confirmed and your requests were sent to the institutions."),
-    "done": _("Saved. The institution has been notified."),
-    "sent": _("Your message was sent."),
+    "done": _("Saved. The institution is told by email (queued for delivery)."),
+    "sent": _("Your message is in the thread; the institution is told by email (queued for delivery)."),
 }
 
 

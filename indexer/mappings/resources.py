@@ -68,6 +68,7 @@ def resources_index_body(*, shards: int = 1, replicas: int = 0) -> dict[str, Any
                 "sort_name": _KW,
                 "updated": {"type": "date", "format": "strict_date_optional_time||yyyy-MM-dd"},
                 "harvested_at": {"type": "date"},
+                "changed_at": {"type": "date"},
                 # search fields: names (strong) and body (everything else)
                 "name_exact": _KW,
                 "name_norm": {"type": "text", "analyzer": "bx_std",

@@ -1,16 +1,27 @@
-"""Opaque search_after cursors, bound to the query that produced them."""
+"""Opaque search_after cursors, bound to the query that produced them and signed.
+
+A cursor is ``base64(payload) "." base64(mac)``: the payload holds the sort values to resume after
+and a fingerprint of the query; the mac is an HMAC-SHA256 over both with a key derived from the
+gateway secret. A client can read a cursor but not make one, so whatever reaches Elasticsearch as
+``search_after`` was produced by us; a forged or damaged cursor is :class:`InvalidSearchError` (400).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
+import hmac
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
 from indexer.errors import InvalidSearchError
 from schemas.search import SearchQuery
+
+_MAC_BYTES = 16
+MAX_CURSOR_CHARS = 2048
 
 
 def query_fingerprint(query: SearchQuery) -> str:
@@ -19,22 +30,43 @@ def query_fingerprint(query: SearchQuery) -> str:
     return hashlib.blake2b(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS), digest_size=6).hexdigest()
 
 
-def encode_cursor(query: SearchQuery, after: list[Any]) -> str:
-    """Cursor resuming after the resource whose sort values are ``after``."""
-    raw = orjson.dumps({"v": 1, "h": query_fingerprint(query), "a": after})
+def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(query: SearchQuery) -> list[Any] | None:
-    """The ``search_after`` values of ``query.cursor``; InvalidSearchError when it is not ours."""
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode())
+
+
+def _mac(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, b"cursor\0" + payload, hashlib.sha256).digest()[:_MAC_BYTES]
+
+
+def encode_cursor(query: SearchQuery, after: list[Any], key: bytes) -> str:
+    """Cursor resuming after the resource whose sort values are ``after``, signed with ``key``."""
+    payload = orjson.dumps({"v": 2, "h": query_fingerprint(query), "a": after})
+    return f"{_b64(payload)}.{_b64(_mac(key, payload))}"
+
+
+def decode_cursor(query: SearchQuery, keys: Sequence[bytes]) -> list[Any] | None:
+    """The ``search_after`` values of ``query.cursor`` (signed with one of ``keys``);
+    InvalidSearchError when it is not ours."""
     if not query.cursor:
         return None
+    encoded, dot, signature = query.cursor.partition(".")
+    if not dot or len(query.cursor) > MAX_CURSOR_CHARS:
+        raise InvalidSearchError("cursor is malformed")
     try:
-        padded = query.cursor + "=" * (-len(query.cursor) % 4)
-        data = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, orjson.JSONDecodeError) as exc:
+        payload, mac = _unb64(encoded), _unb64(signature)
+    except (binascii.Error, ValueError) as exc:
         raise InvalidSearchError("cursor is malformed") from exc
-    if not isinstance(data, dict) or data.get("v") != 1 or not isinstance(data.get("a"), list):
+    if not any(hmac.compare_digest(mac, _mac(key, payload)) for key in keys):
+        raise InvalidSearchError("cursor is not valid (damaged, forged or too old); start again without a cursor")
+    try:
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidSearchError("cursor is malformed") from exc
+    if not isinstance(data, dict) or data.get("v") != 2 or not isinstance(data.get("a"), list):
         raise InvalidSearchError("cursor is malformed")
     if data.get("h") != query_fingerprint(query):
         raise InvalidSearchError("cursor belongs to a different search; start again without a cursor")

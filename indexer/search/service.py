@@ -10,16 +10,17 @@ on relevance.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import Sequence
 from typing import Any
 
-from elasticsearch import ApiError, AsyncElasticsearch, TransportError
+from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, TransportError
 from elasticsearch import NotFoundError as EsNotFoundError
 
 from indexer.analysis.analyze import analyze_query
 from indexer.analysis.normalize import normalize_text
 from indexer.analysis.synonyms import SynonymTable
-from indexer.errors import NotFoundError, SearchUnavailableError
+from indexer.errors import InvalidSearchError, NotFoundError, SearchUnavailableError
 from indexer.names import resources_alias
 from indexer.search.builder import FACET_FIELDS, base_query, facet_aggs, facet_filters, sort_clause, with_filters
 from indexer.search.cursor import decode_cursor, encode_cursor
@@ -33,7 +34,6 @@ _HIT_SOURCE = ["id", "entity_key"]
 _HOLDING_SOURCE = ["id", "entity_key", "availability", "resource.institution", "resource.catalog_id",
                    "resource.name", "resource.resource_type", "resource.availability", "resource.source_url"]
 MAX_HOLDINGS_PER_ENTITY = 50
-EXPORT_CAP = 100_000
 
 
 def _holding(source: dict[str, Any], matched: bool) -> Holding:
@@ -46,23 +46,33 @@ def _holding(source: dict[str, Any], matched: bool) -> Holding:
 class SearchService:
     """Read-side API over the resources alias. One per application; cheap to share."""
 
-    def __init__(self, es: AsyncElasticsearch, prefix: str, synonyms: SynonymTable | None = None) -> None:
+    def __init__(self, es: AsyncElasticsearch, prefix: str, synonyms: SynonymTable | None = None, *,
+                 cursor_keys: Sequence[bytes] | None = None) -> None:
+        """``cursor_keys`` sign (the first) and verify (any) cursors; without them a random key of
+        this instance is used, so its cursors die with it."""
         self.es = es
         self.alias = resources_alias(prefix)
         self.synonyms = synonyms if synonyms is not None else SynonymTable.load()
+        self.cursor_keys = list(cursor_keys) if cursor_keys else [secrets.token_bytes(32)]
 
     async def _call(self, coro: Any) -> Any:
         try:
             return await coro
         except EsNotFoundError as exc:
             raise SearchUnavailableError("the catalog index does not exist yet (no harvest published)") from exc
+        except BadRequestError as exc:
+            # Elasticsearch refused the query itself: the input's fault (cursors are signed, so only
+            # something like an unusable query string gets here), not an outage.
+            log.info("search refused by Elasticsearch: %s", type(exc).__name__)
+            raise InvalidSearchError("the search could not be run; check the query and start again",
+                                     parameter="q") from exc
         except (TransportError, ApiError) as exc:
             log.warning("search failed: %s", type(exc).__name__)
             raise SearchUnavailableError("search is temporarily unavailable") from exc
 
     async def search(self, query: SearchQuery) -> SearchResponse:
         """One page of entity groups, with facets and a cursor for the next page."""
-        after = decode_cursor(query)
+        after = decode_cursor(query, self.cursor_keys)
         filters = facet_filters(query)
         filter_list = list(filters.values())
         base = base_query(query, self.synonyms)
@@ -117,7 +127,7 @@ class SearchService:
                        for b in response_meta["aggregations"][f"facet_{name}"]["values"]["buckets"]]
                 for name in FACET_FIELDS
             },
-            next_cursor=None if exhausted or not heads else encode_cursor(query, after or []),
+            next_cursor=None if exhausted or not heads else encode_cursor(query, after or [], self.cursor_keys[0]),
             query_terms=analyze_query(query.q).terms if query.q else [],
         )
 
@@ -218,23 +228,3 @@ class SearchService:
                                                      "contexts": {"state": ["live"]}}}}))
         options = resp["suggest"]["names"][0]["options"]
         return [o["text"] for o in options]
-
-    async def export(self, query: SearchQuery, cap: int = EXPORT_CAP) -> AsyncIterator[dict[str, Any]]:
-        """Every matching resource (not grouped), streamed with search_after, at most ``cap``."""
-        filters = list(facet_filters(query).values())
-        q = with_filters(base_query(query, self.synonyms), filters)
-        after: list[Any] | None = None
-        sent = 0
-        while sent < cap:
-            body: dict[str, Any] = {"query": q, "sort": sort_clause(query), "size": min(1000, cap - sent),
-                                    "_source": ["resource", "withdrawn"]}
-            if after is not None:
-                body["search_after"] = after
-            resp = await self._call(self.es.search(index=self.alias, **body))
-            hits = resp["hits"]["hits"]
-            for hit in hits:
-                sent += 1
-                yield hit["_source"]["resource"]
-            if len(hits) < body["size"]:
-                return
-            after = hits[-1]["sort"]

@@ -21,7 +21,8 @@ from typing import Any
 from elastic_transport import TransportError
 from elasticsearch import ApiError, AsyncElasticsearch
 
-from indexer.requests.mappings import ensure_index
+from indexer.indices import ensure_index
+from indexer.names import usage_index
 from schemas.search import SearchQuery
 from schemas.usage import UsageEvent, UsageEventKind
 
@@ -40,10 +41,6 @@ USAGE_MAPPING: dict[str, Any] = {
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 FILTER_FIELDS = ("resource_type", "institution", "species", "availability", "disease", "tissue")
 
-
-def usage_index(prefix: str) -> str:
-    """The usage-events index."""
-    return f"{prefix}-usage-events"
 
 
 def search_event(query: SearchQuery, result_count: int, *, channel: str, lang: str,

@@ -17,8 +17,7 @@ from elasticsearch import AsyncElasticsearch
 
 from indexer.errors import NotFoundError
 from indexer.health import HarvestHealthService, guarded
-from indexer.requests.mappings import requests_index
-from indexer.usage.events import usage_index
+from indexer.names import requests_index, usage_index
 from schemas.requests import RequestStatus
 from schemas.usage import Table, UsageEventKind
 

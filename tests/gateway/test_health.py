@@ -23,4 +23,9 @@ async def test_readiness_is_503_with_retry_after_when_elasticsearch_is_down(sett
         ready = await client.get("/api/health/ready")
         assert ready.status == 503
         assert ready.headers["Retry-After"] == "5"
-        assert (await ready.json()) == {"status": "unavailable", "elasticsearch": "unreachable"}
+        assert (await ready.json()) == {"status": "unavailable", "elasticsearch": "unreachable", "circuit": "closed"}
+        for _ in range(2):
+            ready = await client.get("/api/health/ready")
+        # Three failures in a row: the circuit is open and readiness says so.
+        assert (await ready.json())["circuit"] == "open"
+        assert 1 <= int(ready.headers["Retry-After"]) <= 6

@@ -9,10 +9,11 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from biocross.harvest import harvest_all
-from indexer.names import resources_alias
-from indexer.requests.mappings import REQUESTS_MAPPING, ensure_index, requests_index
+from desk.mappings import REQUESTS_MAPPING
+from indexer.indices import ensure_index
+from indexer.names import requests_index, resources_alias, usage_index
 from indexer.sources import reinstate_source, rename_source, retire_source
-from indexer.usage.events import USAGE_MAPPING, usage_index
+from indexer.usage.events import USAGE_MAPPING
 from pipeline.realsources import FileSource, Served, catalog_id, jcm_export, jcm_lines, jcm_toml, live_ids, specs
 from schemas.harvest import HarvestMode
 from schemas.settings import Settings

@@ -14,12 +14,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from elasticsearch import AsyncElasticsearch
 
+from desk.accounts import AccountStore
+from desk.sealing import PersonalDataCipher
+from desk.store import RequestStore
 from fixtures.corpus import build_corpus
 from fixtures.indexing import publish_corpus
 from gateway.app import create_app
 from gateway.ratelimit import GatewayLimits
-from indexer.requests.accounts import AccountStore
-from indexer.requests.store import RequestStore
 from indexer.store import HarvestStore, ensure_system_indices
 from schemas.accounts import StaffRole
 from schemas.requests import Event, OutboxMail, RequestItem, RequestStatus, Role, SubmissionForm, UsageRequest
@@ -106,7 +107,7 @@ async def pt_settings(es: AsyncElasticsearch, settings: Settings) -> Settings:
                 rejection(JCRB_SOURCE, "malformed", "J1", {"secret": "jcrb-only-payload"}, "jcrb_oai-1")):
         await es.index(index=store.quarantine, document=doc)
     await es.indices.refresh(index=store.quarantine)
-    requests = RequestStore(es, prefix)
+    requests = RequestStore(es, prefix, PersonalDataCipher(settings.personal_data_keys()))
     jan, feb = datetime(2026, 1, 10, tzinfo=UTC), datetime(2026, 2, 10, tzinfo=UTC)
     for r in (usage_request("riken-brc", 1, jan, RequestStatus.APPROVED, 2),
               usage_request("riken-brc", 2, jan, RequestStatus.REJECTED, 10),

@@ -3,6 +3,7 @@ direct loopback clients only; Elasticsearch failures are counted and never break
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -61,3 +62,19 @@ async def test_elasticsearch_down_is_counted_and_scrape_still_works(pt_settings:
     assert 'biocross_elasticsearch_errors_total{where="request"} 1.0' in text
     assert 'biocross_elasticsearch_errors_total{where="metrics"} 1.0' in text
     assert 'biocross_http_requests_total{method="GET",route="api-search",status="503"} 1.0' in text
+
+
+async def test_outbox_that_does_not_drain_is_shown_and_exported(portal: Any) -> None:
+    # The fixture holds one verification mail queued on 2026-02-10 and no mailer ever ran.
+    client = await portal.make()
+    text = await (await client.get("/metrics")).text()
+    age = next(float(line.split()[1]) for line in text.splitlines()
+               if line.startswith("biocross_outbox_oldest_pending_age_seconds "))
+    queued = datetime(2026, 2, 10, tzinfo=UTC)
+    assert abs(age - (datetime.now(UTC) - queued).total_seconds()) < 120
+    admin = await portal.logged_in("admin")
+    page = await portal.page(admin, "/admin?lang=en")
+    assert '<dd id="outbox-pending">1</dd>' in page
+    assert 'id="outbox-stalled"' in page and "Mail is not being delivered" in page
+    ja = await portal.page(admin, "/admin?lang=ja")
+    assert "メールが配信されていません" in ja

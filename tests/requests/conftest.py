@@ -20,12 +20,12 @@ from aiosmtpd.controller import Controller
 from elasticsearch import AsyncElasticsearch
 
 from biocross.mailer import Mailer
+from desk.accounts import AccountStore
 from fixtures.corpus import build_corpus
 from gateway.app import create_app
 from gateway.keys import LINKS, REQUESTS
 from gateway.ratelimit import GatewayLimits
 from indexer.publish import bulk_index_resources, create_generation, publish_generation
-from indexer.requests.accounts import AccountStore
 from schemas.accounts import StaffRole
 from schemas.resource import Resource
 from schemas.settings import Settings
@@ -259,7 +259,7 @@ class Flow:
         institution slug → request id."""
         await self.fill_cart(client, *ids)
         await self.submit(client, email_address, language)
-        found = await client.server.app[REQUESTS].store.find({"term": {"requester.email": email_address}})
+        found = await client.server.app[REQUESTS].store.find_by_email(email_address)
         token = client.server.app[LINKS].verify_token(found[0].submission_id)
         assert (await client.get(f"/requests/verify/{token}", allow_redirects=False)).status == 303
         return {r.institution: r.id for r in found}

@@ -7,8 +7,8 @@ import asyncio
 import re
 from typing import Any
 
+from desk.service import Actor
 from gateway.keys import REQUESTS
-from indexer.requests.service import Actor
 from schemas.requests import Role
 
 

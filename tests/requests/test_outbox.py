@@ -7,9 +7,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from desk.reminders import queue_reminders
+from desk.service import Actor
 from gateway.keys import REQUESTS
-from indexer.requests.reminders import queue_reminders
-from indexer.requests.service import Actor
 from schemas.requests import Action, Role
 
 
@@ -78,3 +78,18 @@ async def test_reminders_go_once_per_threshold_to_the_right_side(app_client: Any
     mine = [str(m["Subject"]) for m in smtp.inbox.to(researcher)]
     assert mine[-1] == f"[biocross] Request {rid}: information still needed"
     assert mine.count(mine[-1]) == 1
+
+
+async def test_sent_page_says_queued_until_the_mailer_has_sent_it(app_client: Any, flow: Any, mailer: Any,
+                                                                  smtp: Any) -> None:
+    researcher = "queued@lab.example"
+    await flow.fill_cart(app_client, flow.HELA_JCRB)
+    await flow.submit(app_client, researcher)
+    queued = await flow.page(app_client, "/requests/sent?lang=en")
+    assert 'data-mail-state="queued"' in queued and "is queued and will be sent shortly" in queued
+    assert "We sent" not in queued and '<meta http-equiv="refresh"' in queued
+    await mailer.deliver_pending()
+    assert smtp.inbox.to(researcher)
+    sent = await flow.page(app_client, "/requests/sent?lang=en")
+    assert 'data-mail-state="sent"' in sent and f"We sent a confirmation link to {researcher}." in sent
+    assert '<meta http-equiv="refresh"' not in sent

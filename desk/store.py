@@ -9,6 +9,9 @@ Every write names the ``_seq_no``/``_primary_term`` it read (``if_seq_no``/``if_
 Elasticsearch answers 409 the change is re-applied to a fresh read, so no concurrent update is ever
 lost. Business rules (is the action still allowed?) are checked again on every attempt by the
 ``change`` callback, which is how a staff member who acted second gets a clear conflict.
+
+Personal data is sealed on every write and opened on every read (:mod:`desk.sealing`):
+what Elasticsearch holds of a requester is ciphertext and a keyed hash of the address.
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch import ConflictError as EsConflictError
 from elasticsearch import NotFoundError as EsNotFoundError
 
-from indexer.requests.errors import RequestNotFoundError
-from indexer.requests.mappings import REQUESTS_MAPPING, ensure_index, requests_index
+from desk.errors import RequestNotFoundError
+from desk.mappings import REQUESTS_MAPPING
+from desk.sealing import EMAIL_HASH_FIELD, PersonalDataCipher
+from indexer.indices import ensure_index
+from indexer.names import requests_index
 from schemas.requests import UsageRequest
 
 log = logging.getLogger(__name__)
@@ -45,10 +51,17 @@ class Versioned:
 class RequestStore:
     """The ``{prefix}-requests`` index. One per application."""
 
-    def __init__(self, es: AsyncElasticsearch, prefix: str) -> None:
+    def __init__(self, es: AsyncElasticsearch, prefix: str, cipher: PersonalDataCipher) -> None:
         self.es = es
         self.index = requests_index(prefix)
+        self.cipher = cipher
         self._ready = False
+
+    def _document(self, request: UsageRequest) -> dict[str, Any]:
+        return self.cipher.seal(request.model_dump(mode="json"))
+
+    def _request(self, source: dict[str, Any]) -> UsageRequest:
+        return UsageRequest.model_validate(self.cipher.open(source))
 
     async def ensure(self) -> None:
         """Create the index on first use."""
@@ -60,7 +73,7 @@ class RequestStore:
         """Store a new request (fails if the id exists), visible to searches on return."""
         await self.ensure()
         request.sync_pending()
-        await self.es.create(index=self.index, id=request.id, document=request.model_dump(mode="json"),
+        await self.es.create(index=self.index, id=request.id, document=self._document(request),
                              refresh="wait_for")
 
     async def load(self, request_id: str) -> Versioned:
@@ -70,7 +83,7 @@ class RequestStore:
             resp = await self.es.get(index=self.index, id=request_id)
         except EsNotFoundError as exc:
             raise RequestNotFoundError(f"no request {request_id!r}") from exc
-        return Versioned(UsageRequest.model_validate(resp["_source"]), resp["_seq_no"], resp["_primary_term"])
+        return Versioned(self._request(resp["_source"]), resp["_seq_no"], resp["_primary_term"])
 
     async def mutate(self, request_id: str, change: Callable[[UsageRequest], bool], *,
                      refresh: Refresh = "false") -> UsageRequest:
@@ -82,7 +95,7 @@ class RequestStore:
                 return current.request
             current.request.sync_pending()
             try:
-                await self.es.index(index=self.index, id=request_id, document=current.request.model_dump(mode="json"),
+                await self.es.index(index=self.index, id=request_id, document=self._document(current.request),
                                     if_seq_no=current.seq_no, if_primary_term=current.primary_term, refresh=refresh)
             except EsConflictError:
                 log.info("concurrent update of %s, attempt %d; re-reading", request_id, attempt + 1)
@@ -94,7 +107,7 @@ class RequestStore:
         """The requests among ``request_ids`` that exist, in that order (real-time, like ``get``)."""
         await self.ensure()
         resp = await self.es.mget(index=self.index, ids=request_ids)
-        return [UsageRequest.model_validate(d["_source"]) for d in resp["docs"] if d.get("found")]
+        return [self._request(d["_source"]) for d in resp["docs"] if d.get("found")]
 
     async def refresh(self) -> None:
         """Make every write so far visible to searches (the mailer does this before each pass)."""
@@ -107,7 +120,11 @@ class RequestStore:
         await self.ensure()
         resp = await self.es.search(index=self.index, query=query, size=size,
                                     sort=sort or [{"created_at": "desc"}, {"id": "asc"}])
-        return [UsageRequest.model_validate(h["_source"]) for h in resp["hits"]["hits"]]
+        return [self._request(h["_source"]) for h in resp["hits"]["hits"]]
+
+    async def find_by_email(self, email: str, *, size: int = 1000) -> list[UsageRequest]:
+        """Every request (up to ``size``) of the requester with this address, found by its keyed hash."""
+        return await self.find({"term": {EMAIL_HASH_FIELD: self.cipher.email_digest(email)}}, size=size)
 
     async def scan(self, query: dict[str, Any]) -> AsyncIterator[UsageRequest]:
         """Every request matching ``query``, paged with ``search_after`` (oldest first)."""
@@ -119,7 +136,7 @@ class RequestStore:
                 body["search_after"] = after
             hits = (await self.es.search(index=self.index, **body))["hits"]["hits"]
             for hit in hits:
-                yield UsageRequest.model_validate(hit["_source"])
+                yield self._request(hit["_source"])
             if len(hits) < PAGE:
                 return
             after = hits[-1]["sort"]

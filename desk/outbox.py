@@ -19,8 +19,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from indexer.requests.errors import DeliveryError
-from indexer.requests.store import RequestStore
+from desk.errors import DeliveryError
+from desk.store import RequestStore
 from schemas.requests import OutboxMail, UsageRequest
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,42 @@ async def deliver_pending(store: RequestStore, send: Sender, *, worker: str, cla
     return report
 
 
-async def pending_mail_count(store: RequestStore) -> int:
-    """How many queued mails are not sent yet (for the metrics gauge; searches lag by a refresh)."""
-    return sum([sum(1 for mail in r.outbox if mail.sent_at is None)
-                async for r in store.scan({"term": {"has_pending_mail": True}})])
+@dataclass(frozen=True)
+class OutboxStatus:
+    """How the outbox drains: what the dashboard shows and ``/metrics`` exports."""
+
+    pending: int
+    failing: int
+    oldest_pending_at: datetime | None
+    last_error: str | None
+
+    def oldest_age_seconds(self, now: datetime | None = None) -> float:
+        """Age of the oldest unsent mail (0 when nothing is pending)."""
+        if self.oldest_pending_at is None:
+            return 0.0
+        return max(0.0, ((now or datetime.now(UTC)) - self.oldest_pending_at).total_seconds())
+
+    def stalled(self, warn_seconds: float, now: datetime | None = None) -> bool:
+        """True when the oldest unsent mail has waited longer than ``warn_seconds``: no mailer is
+        running, or the SMTP server refuses mail."""
+        return self.pending > 0 and self.oldest_age_seconds(now) > warn_seconds
+
+
+async def outbox_status(store: RequestStore) -> OutboxStatus:
+    """Unsent mails over every request (searches lag by a refresh)."""
+    pending = failing = 0
+    oldest: datetime | None = None
+    last_error: tuple[datetime, str] | None = None
+    async for r in store.scan({"term": {"has_pending_mail": True}}):
+        for mail in r.outbox:
+            if mail.sent_at is not None:
+                continue
+            pending += 1
+            oldest = mail.created_at if oldest is None else min(oldest, mail.created_at)
+            if mail.last_error:
+                failing += 1
+                at = mail.next_attempt_at or mail.created_at
+                if last_error is None or at > last_error[0]:
+                    last_error = (at, mail.last_error)
+    return OutboxStatus(pending, failing, oldest, last_error[1] if last_error else None)
+

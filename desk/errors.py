@@ -48,20 +48,18 @@ class AuthenticationError(AccountError):
     session. The same message for every case, so it reveals nothing (401)."""
 
 
-class AccountLockedError(AccountError):
-    """Too many failed logins: the account is locked for ``retry_after`` seconds (429)."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("too many failed logins; try again later")
-        self.retry_after = retry_after
-
-
 class AccountExistsError(AccountError):
     """An account with this user name exists already. Raised by the CLI path; choose another name."""
 
 
 class AccountNotFoundError(AccountError):
     """No account with this user name. Raised by the CLI path."""
+
+
+class PersonalDataKeyError(RequestError):
+    """Personal data cannot be sealed or opened: no key configured, or a document sealed with a key
+    that is no longer configured. Fatal for the operation; configure ``requests.data_key`` (and keep
+    old keys in ``requests.previous_data_keys``) — raised by :mod:`desk.sealing`."""
 
 
 class DeliveryError(RequestError):

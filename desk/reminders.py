@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from indexer.requests.notices import to_requester, to_staff
-from indexer.requests.service import RequestService
+from desk.notices import to_requester, to_staff
+from desk.service import RequestService
 from schemas.requests import WAITING_FOR_INSTITUTION, WAITING_FOR_REQUESTER, UsageRequest
 
 

@@ -1,7 +1,10 @@
 """Staff accounts, login sessions and API tokens in ``{prefix}-accounts``.
 
-Passwords are argon2id hashes (argon2-cffi). Five failed logins in a row lock an account for 15
-minutes; the counter is updated under optimistic concurrency so parallel guesses all count.
+Passwords are argon2id hashes (argon2-cffi). An unknown user name costs the same argon2 verify
+(against a dummy hash) as a known one, and nothing is written on a failed login, so neither the
+answer nor its timing tells which names exist. Accounts are never locked by failures (an anonymous
+visitor could lock out anybody); the gateway slows guessing down per address and per account
+instead (:mod:`gateway.throttle`).
 Session cookies and API tokens are random secrets of which only a SHA-256 is stored. They, like
 accounts, are read by id (real-time), so only writes that a search must see wait for a refresh.
 """
@@ -9,6 +12,7 @@ accounts, are read by id (real-time), so only writes that a search must see wait
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -21,17 +25,16 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch import ConflictError as EsConflictError
 from elasticsearch import NotFoundError as EsNotFoundError
 
-from indexer.requests.errors import (
+from desk.errors import (
     AccountExistsError,
-    AccountLockedError,
     AccountNotFoundError,
     AuthenticationError,
 )
-from indexer.requests.mappings import ACCOUNTS_MAPPING, accounts_index, ensure_index
+from desk.mappings import ACCOUNTS_MAPPING
+from indexer.indices import ensure_index
+from indexer.names import accounts_index
 from schemas.accounts import Account, ApiTokenRecord, StaffRole, StaffSession
 
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
 TOKEN_PREFIX = "bxt_"
 _BAD = "wrong user name or password"
 
@@ -108,6 +111,11 @@ class AccountStore:
         """Disable (or re-enable) an account; its sessions and tokens stop working at once."""
         return await self._update(username, disabled=disabled)
 
+    async def set_password(self, username: str, password: str) -> Account:
+        """Give an account a new password (hashed here)."""
+        password_hash = await asyncio.to_thread(self.hasher.hash, password)
+        return await self._update(username, password_hash=password_hash)
+
     async def staff_emails(self, institution: str) -> list[str]:
         """Addresses of the active staff handling ``institution``."""
         await self.ensure()
@@ -116,41 +124,25 @@ class AccountStore:
             {"term": {"disabled": False}}]}})
         return sorted({h["_source"]["email"] for h in resp["hits"]["hits"]})
 
-    async def authenticate(self, username: str, password: str, now: datetime | None = None) -> Account:
-        """The account, if the password is right and the account usable; counts failures and locks."""
-        now = now or _now()
-        for _ in range(10):
-            doc = await self._get(f"user:{username}")
-            if doc is None:
-                await asyncio.to_thread(self._verify, await self._dummy(), password)  # same cost either way
-                raise AuthenticationError(_BAD)
-            account = Account.model_validate({k: v for k, v in doc["_source"].items() if k != "kind"})
-            if account.locked_until is not None and account.locked_until > now:
-                raise AccountLockedError(int((account.locked_until - now).total_seconds()) + 1)
-            ok = await asyncio.to_thread(self._verify, account.password_hash, password)
-            if ok and account.disabled:
-                raise AuthenticationError(_BAD)
-            changes: dict[str, Any]
-            if ok:
-                changes = {"failed_logins": 0, "locked_until": None}
-                if self.hasher.check_needs_rehash(account.password_hash):
-                    changes["password_hash"] = await asyncio.to_thread(self.hasher.hash, password)
-                elif account.failed_logins == 0 and account.locked_until is None:
-                    return account  # nothing to record
-            else:
-                failures = account.failed_logins + 1
-                locks = failures >= MAX_FAILURES
-                changes = {"failed_logins": 0 if locks else failures,
-                           "locked_until": (now + LOCK_FOR).isoformat() if locks else None}
-            try:
-                await self.es.index(index=self.index, id=f"user:{username}", document={**doc["_source"], **changes},
+    async def authenticate(self, username: str, password: str) -> Account:
+        """The account, if the password is right and the account usable; else
+        :class:`AuthenticationError`, the same for an unknown name, a wrong password and a disabled
+        account (each costs one argon2 verify)."""
+        doc = await self._get(f"user:{username}")
+        if doc is None:
+            await asyncio.to_thread(self._verify, await self._dummy(), password)  # same cost either way
+            raise AuthenticationError(_BAD)
+        account = Account.model_validate({k: v for k, v in doc["_source"].items() if k != "kind"})
+        ok = await asyncio.to_thread(self._verify, account.password_hash, password)
+        if not ok or account.disabled:
+            raise AuthenticationError(_BAD)
+        if self.hasher.check_needs_rehash(account.password_hash):
+            new_hash = await asyncio.to_thread(self.hasher.hash, password)
+            with contextlib.suppress(EsConflictError):  # changed meanwhile: the next login rehashes
+                await self.es.index(index=self.index, id=f"user:{username}",
+                                    document={**doc["_source"], "password_hash": new_hash},
                                     if_seq_no=doc["_seq_no"], if_primary_term=doc["_primary_term"])
-            except EsConflictError:
-                continue
-            if not ok:
-                raise AuthenticationError(_BAD)
-            return account
-        raise AuthenticationError(_BAD)
+        return account
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:

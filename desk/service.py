@@ -1,7 +1,7 @@
 """The usage-request service: submit, verify, act, talk, read, each as one business operation.
 
 A state change, its history event and the notifications announcing it are one document write
-(see :mod:`indexer.requests.store`), so a crash can never leave a change without its mail or a mail
+(see :mod:`desk.store`), so a crash can never leave a change without its mail or a mail
 without its change.
 """
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from indexer.requests.accounts import AccountStore
-from indexer.requests.errors import (
+from desk.accounts import AccountStore
+from desk.errors import (
     ActionNotPermittedError,
     CommentRequiredError,
     ConflictError,
@@ -21,8 +21,8 @@ from indexer.requests.errors import (
     StaleRevisionError,
     SubmissionError,
 )
-from indexer.requests.notices import RequestLinks, institution_lines, to_requester, to_staff
-from indexer.requests.store import RequestStore
+from desk.notices import RequestLinks, institution_lines, to_requester, to_staff
+from desk.store import RequestStore
 from schemas.institution import INSTITUTIONS
 from schemas.requests import (
     TRANSITIONS,

@@ -1,1 +1,0 @@
-"""Usage requests and staff accounts stored in Elasticsearch: storage and the business services."""
