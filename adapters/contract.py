@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from adapters.config import AdapterConfig
 from adapters.errors import AdapterCrashedError, AdapterError, MappingError
 from adapters.events import (
+    MAX_NOTICES,
     CheckpointAdvanced,
     HarvestEvent,
     HarvestFinished,
@@ -67,6 +68,7 @@ class Adapter(ABC, Generic[C]):
         self.policy = config.request_policy(self.source)
         self.mapping = FieldMapping.model_validate({**self.default_mapping, **config.mapping.root})
         self.stats = HarvestStats()
+        self._unmapped_notices: dict[str, list[dict[str, Any]]] = {}
 
     @property
     def institution(self) -> str:
@@ -99,6 +101,21 @@ class Adapter(ABC, Generic[C]):
     def warn(self, kind: str, count: int = 1) -> None:
         """Count a tolerated problem of the current run (shown in reports)."""
         self.stats.warnings[kind] += count
+
+    def notice(self, kind: str, detail: str, *, record: str | None = None, line: int | None = None) -> None:
+        """Report a tolerated problem of one record (kept, but damaged): counted, and listed in the run."""
+        self.warn(kind)
+        if len(self.stats.notices) < MAX_NOTICES:
+            entry: dict[str, Any] = {"kind": kind, "record": record, "line": line, "detail": detail}
+            self.stats.notices.append(entry)
+            if record is not None:  # run() adds the resource id once the record is mapped
+                self._unmapped_notices.setdefault(record, []).append(entry)
+
+    def quarantine(self, reason: RejectionReason, detail: str, payload: dict[str, Any], *,
+                   record: str | None = None) -> Rejection:
+        """A Rejection of a payload part that is not a record (``harvest()`` yields it)."""
+        return Rejection(source=self.source, reason=reason, detail=detail, source_record_id=record, payload=payload,
+                         rejected_at=datetime.now(UTC))
 
     @classmethod
     def contract_fixture(cls) -> ContractFixture | None:
@@ -178,6 +195,8 @@ class HarvestRun:
             same = "identical copy" if first == digest else "conflicting copy, first copy kept"
             return self._reject(raw, RejectionReason.DUPLICATE, f"catalog_id: {result.id} seen twice ({same})")
         self._hashes[key] = digest
+        for entry in self.adapter._unmapped_notices.pop(raw.source_id or "", []):
+            entry["id"] = result.id
         result.provenance = result.provenance.model_copy(update={
             "source_record_id": result.provenance.source_record_id or raw.source_id,
             "harvest_run": self.run_id, "harvested_at": datetime.now(UTC),
@@ -199,6 +218,11 @@ class HarvestRun:
                 elif isinstance(item, Deletion):
                     stats.deleted += 1
                     yield RecordDeleted(item)
+                elif isinstance(item, Rejection):
+                    stats.seen += 1
+                    stats.rejected += 1
+                    stats.reasons[str(item.reason)] += 1
+                    yield RecordRejected(item.model_copy(update={"harvest_run": self.run_id}))
                 else:
                     stats.seen += 1
                     yield self._map(item)

@@ -8,7 +8,10 @@ error                      raised by / when                         the caller s
                            body cut off mid-stream                  as a typed failure
 ``ProtocolError``           toolkits: the source answered, but not   stop this run (fatal for this run);
                            in its protocol (bad XML, OAI error,     a maintainer must look at the source
-                           4xx, robots.txt forbids)
+                           4xx, robots.txt forbids); its subclass
+                           ``TruncatedPayloadError``: the payload
+                           is cut off (fewer records than declared,
+                           open quote or element at the end)
 ``MappingError``            ``map()`` / the mapping language: one    skip this record: ``run()`` turns it
                            record cannot become a Resource          into a ``Rejection`` (quarantine)
 ``AdapterConfigError``      the config loader and the registry:      fix the configuration; nothing runs
@@ -94,6 +97,15 @@ class ProtocolError(AdapterError):
     ) -> None:
         super().__init__(message, adapter=adapter, url=url)
         self.status = status
+
+
+class TruncatedPayloadError(ProtocolError):
+    """What arrived is not the whole catalog: a body shorter than its ``Content-Length``, a file that
+    ends inside a quoted field or element, fewer records than the source declares (``completeListSize``,
+    an export's row count). Raised by the HTTP layer and the toolkits; the run fails, nothing is published.
+    """
+
+    kind = "truncated"
 
 
 class AdapterCrashedError(ProtocolError):

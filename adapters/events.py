@@ -22,10 +22,16 @@ class RawRecord:
     data: dict[str, Any]
     source_id: str | None = None
     datestamp: datetime | None = None
+    #: Where the record starts in the payload (CSV line), for reports.
+    line: int | None = None
 
 
-#: What ``Adapter.harvest()`` yields: raw records, deletions the source reports, resume points.
-HarvestItem = RawRecord | Deletion | Checkpoint
+#: What ``Adapter.harvest()`` yields: raw records, deletions the source reports, resume points, and
+#: rejections of payload parts that are no record at all (a broken CSV row, with its line).
+HarvestItem = RawRecord | Deletion | Checkpoint | Rejection
+
+#: Notices kept per run (the counts in ``warnings`` are complete; the samples are bounded).
+MAX_NOTICES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,8 @@ class HarvestStats:
     errors: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
+    #: Per-record problems tolerated (the record was kept): ``{kind, record, line, detail}``.
+    notices: list[dict[str, Any]] = field(default_factory=list)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
 
@@ -81,7 +89,7 @@ class HarvestStats:
         return {
             "mode": str(self.mode), "seen": self.seen, "mapped": self.mapped, "rejected": self.rejected,
             "deleted": self.deleted, "duplicates": self.duplicates, "errors": self.errors,
-            "reasons": dict(self.reasons), "warnings": dict(self.warnings),
+            "reasons": dict(self.reasons), "warnings": dict(self.warnings), "notices": list(self.notices),
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
         }

@@ -81,14 +81,22 @@ class StreamResponse:
     _adapter: str
 
     async def chunks(self, size: int = CHUNK) -> AsyncIterator[bytes]:
-        """The body, chunk by chunk. Raises ``BodyInterruptedError`` if it ends early."""
+        """The body, chunk by chunk. Raises ``BodyInterruptedError`` if it ends early, including a body
+        shorter than its ``Content-Length`` (checked here too, whatever the client library lets through)."""
+        received = 0
         try:
             async for chunk in self._resp.content.iter_chunked(size):
+                received += len(chunk)
                 yield chunk
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise BodyInterruptedError(
                 f"body interrupted: {type(exc).__name__}: {exc}", adapter=self._adapter, url=self.url
             ) from exc
+        declared = self.headers.get("Content-Length", "")
+        identity = self.headers.get("Content-Encoding", "identity").strip().lower() in ("", "identity")
+        if identity and declared.isdigit() and received < int(declared):
+            raise BodyInterruptedError(f"body interrupted: {received} of {declared} bytes (Content-Length) received",
+                                       adapter=self._adapter, url=self.url)
 
     async def read(self, max_bytes: int = 50 * 1024 * 1024) -> bytes:
         """The whole body (for pages of bounded size); ``ProtocolError`` beyond ``max_bytes``."""

@@ -17,6 +17,7 @@ key as is first (``dc:title``, ``header.identifier``), then walk dicts and lists
 
 from __future__ import annotations
 
+import enum
 import re
 import typing
 from collections.abc import Mapping as AbcMapping
@@ -147,8 +148,38 @@ def _target(value: str) -> str:
 Target = Annotated[str, AfterValidator(_target)]
 
 
+def _vocabulary(target: str) -> type[enum.Enum] | None:
+    """The enum (controlled vocabulary) a scalar or list target takes, if any."""
+    if target_kind(target) == "xref":
+        return None
+    parent, _, leaf = target.rpartition(".")
+    model = _NESTED[parent] if parent else Resource
+    annotation = model.model_fields[leaf].annotation
+    candidates = [annotation, *typing.get_args(annotation)]
+    return next((c for c in candidates if isinstance(c, type) and issubclass(c, enum.Enum)), None)
+
+
 class FieldMapping(RootModel[dict[Target, FieldRule]]):
-    """Target field → rule. Validated up front: all bad targets and rules are reported together."""
+    """Target field → rule. Validated up front: all bad targets and rules are reported together.
+
+    A ``const`` for a vocabulary field (``resource_type``, ``availability``...) must be in the
+    vocabulary: a typo is a configuration error, not a rejection of every record at run time."""
+
+    @model_validator(mode="after")
+    def _consts_in_vocabulary(self) -> FieldMapping:
+        problems = []
+        for target, rule in self.root.items():
+            vocab = _vocabulary(target)
+            if vocab is None or rule.const is None or rule.transforms:
+                continue
+            allowed = {str(member.value) for member in vocab}
+            for value in rule.const if isinstance(rule.const, list) else [rule.const]:
+                if str(value) not in allowed:
+                    problems.append(f"{target}: const {value!r} is not in its vocabulary "
+                                    f"(one of: {', '.join(sorted(allowed))})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     def build(self, data: AbcMapping[str, Any], ctx: MappingContext) -> dict[str, Any]:
         """The nested dict of Resource fields this mapping gives for ``data`` (not yet validated)."""

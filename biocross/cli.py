@@ -9,8 +9,10 @@ from typing import Any
 
 import typer
 
+from biocross import exitcodes
 from biocross.adapters_cli import app as adapters_app
 from biocross.localnode import ES_VERSION, LocalNode, LocalNodeError
+from biocross.sources_cli import app as sources_app
 from biocross.users_cli import app as users_app
 from schemas.settings import InsecureSecretKeyError, Settings
 
@@ -19,6 +21,7 @@ es_app = typer.Typer(help="Manage the local development/test Elasticsearch node.
 app.add_typer(es_app, name="es")
 app.add_typer(adapters_app, name="adapters")
 app.add_typer(users_app, name="users")
+app.add_typer(sources_app, name="sources")
 
 
 def _settings() -> Settings:
@@ -105,13 +108,11 @@ def _load_specs(config: Path | None, names: list[str]) -> tuple[Any, list[Any], 
         configs = load_adapters_file(path, registry)
     except AdapterConfigError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
-        for problem in getattr(exc, "problems", []) or []:
-            typer.secho(f"  - {problem}", fg="red", err=True)
-        raise typer.Exit(2) from exc
+        raise typer.Exit(exitcodes.CONFIG) from exc
     unknown = [n for n in names if n not in configs]
     if unknown:
         typer.secho(f"error: not configured in {path}: {', '.join(unknown)} (known: {', '.join(configs)})", fg="red", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(exitcodes.CONFIG)
     chosen = [SourceSpec(n, c) for n, c in configs.items() if (n in names if names else c.enabled)]
     return registry, chosen, path
 
@@ -124,26 +125,31 @@ def harvest(
     accept: str = typer.Option(None, "--accept", metavar="RUN_ID", help="Publish a run the safety valve held."),
     config: Path = typer.Option(None, "--config", help="adapters.toml (default: settings, then ./adapters.toml)."),
 ) -> None:
-    """Harvest adapters into Elasticsearch, concurrently, with live progress."""
+    """Harvest adapters into Elasticsearch, concurrently, with live progress (exit codes: biocross.exitcodes)."""
     import asyncio
+    from datetime import timedelta
 
     from biocross.harvest import ConsoleProgress, harvest_all, harvest_in_processes
     from indexer.client import make_client
-    from indexer.writer import accept_run
+    from indexer.runs import AcceptRefusedError, accept_run
     from schemas.harvest import HarvestMode
 
     if full and incremental:
         typer.secho("error: choose --full or --incremental", fg="red", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(exitcodes.CONFIG)
     settings = _settings()
 
     async def run_accept() -> None:
         es = make_client(settings.es)
         try:
-            run = await accept_run(es, settings.es.index_prefix, accept)
-        except (LookupError, ValueError) as exc:
+            run = await accept_run(es, settings.es.index_prefix, accept,
+                                   max_age=timedelta(hours=settings.harvest.held_run_ttl_hours))
+        except AcceptRefusedError as exc:
+            typer.secho(f"refused: {exc}", fg="red", err=True)
+            raise typer.Exit(exitcodes.REVIEW) from exc
+        except LookupError as exc:
             typer.secho(f"error: {exc}", fg="red", err=True)
-            raise typer.Exit(1) from exc
+            raise typer.Exit(exitcodes.CONFIG) from exc
         finally:
             await es.close()
         typer.echo(f"published {run['index']} for {run['source']} (run {accept})")
@@ -165,7 +171,8 @@ def harvest(
             with ConsoleProgress([s.name for s in specs]) as progress:
                 return await harvest_all(es, settings.es.index_prefix, registry, specs, mode,
                                          concurrency=settings.harvest.concurrency, chunk_size=settings.harvest.bulk_chunk,
-                                         safety_valve=settings.harvest.safety_valve, progress=progress)
+                                         safety_valve=settings.harvest.safety_valve, progress=progress,
+                                         policy=settings.harvest)
         finally:
             await es.close()
 
@@ -176,8 +183,24 @@ def harvest(
                     f"withdrawn {run['withdrawn']:>6,}  run {run['run_id']}", fg=colour)
         if run.get("errors"):
             typer.echo(f"             {run['errors']}")
-    if any(r["outcome"] not in ("published", "updated") for r in runs):
-        raise typer.Exit(1)
+        _print_withdrawals(run)
+    if code := exitcodes.for_runs(runs):
+        raise typer.Exit(code)
+
+
+def _print_withdrawals(run: dict[str, Any], shown: int = 10) -> None:
+    """The first withdrawn ids of a run with their reasons (all of them are in the run record)."""
+    withdrawals = run.get("withdrawals") or []
+    if not withdrawals:
+        return
+    verb = "would withdraw" if run["outcome"] == "held" else "withdrew"
+    typer.echo(f"             {verb} {len(withdrawals):,}:")
+    for item in withdrawals[:shown]:
+        typer.echo(f"               {item['id']}  {item.get('name') or ''}  ({item['reason']})")
+    if len(withdrawals) > shown:
+        typer.echo(f"               ... and {len(withdrawals) - shown:,} more (run record {run['run_id']})")
+    for item in run.get("protected") or []:
+        typer.secho(f"             in use: {item['id']}: {item['reason']}", fg="yellow")
 
 
 @app.command("scheduler")
@@ -194,7 +217,8 @@ def scheduler(
 
     settings = _keyed_settings()
     registry, specs, _path = _load_specs(config, [])
-    options = {"chunk_size": settings.harvest.bulk_chunk, "safety_valve": settings.harvest.safety_valve}
+    options: dict[str, Any] = {"chunk_size": settings.harvest.bulk_chunk, "safety_valve": settings.harvest.safety_valve,
+                               "policy": settings.harvest}
 
     async def main() -> None:
         es = make_client(settings.es)

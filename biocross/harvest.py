@@ -22,9 +22,10 @@ from adapters.config import AdapterConfig
 from adapters.events import CheckpointAdvanced, HarvestFinished, RecordDeleted, RecordRejected, ResourceMapped
 from adapters.http import HttpClient
 from adapters.registry import Registry
+from indexer.sources import SourceStateError
 from indexer.writer import HarvestWriter
 from schemas.harvest import HarvestMode
-from schemas.settings import Settings
+from schemas.settings import HarvestSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,11 @@ class SourceSpec:
 
 async def harvest_source(es: AsyncElasticsearch, prefix: str, registry: Registry, http: HttpClient, spec: SourceSpec,
                          mode: HarvestMode, *, chunk_size: int = 1000, safety_valve: float = 0.3,
-                         progress: Progress | None = None) -> dict[str, Any]:
+                         progress: Progress | None = None, policy: HarvestSettings | None = None) -> dict[str, Any]:
     """Harvest one source end to end; returns its run record. Never raises for source failures."""
     adapter = registry.build(spec.name, spec.config, http)
     writer = HarvestWriter(es, prefix, spec.name, adapter.institution, mode, run_id=adapter.run(mode).run_id,
-                           chunk_size=chunk_size, safety_valve=safety_valve)
+                           chunk_size=chunk_size, safety_valve=safety_valve, policy=policy)
     runner = adapter.run(mode)
     finished: HarvestFinished | None = None
     tick = 0
@@ -69,17 +70,20 @@ async def harvest_source(es: AsyncElasticsearch, prefix: str, registry: Registry
                 progress(spec.name, {**runner.stats.as_dict(), "indexed": writer.counts.indexed})
     except Exception as exc:  # noqa: BLE001 - Elasticsearch failing mid-run: record the run as failed, keep others going
         log.error("[%s] harvest aborted: %s: %s", spec.name, type(exc).__name__, exc)
+        writer.error_kind = "config" if isinstance(exc, SourceStateError) else "internal"
         run = writer.run_doc("failed", stats=runner.stats.as_dict())
         run["errors"] = f"{type(exc).__name__}: {exc}"
         try:
             await writer.store.save_run(run)
         except Exception as store_exc:  # noqa: BLE001 - Elasticsearch may be the thing that is down
             log.warning("[%s] could not record the failed run: %s", spec.name, type(store_exc).__name__)
+        await writer.tidy()
         return run
     assert finished is not None
     error = str(finished.error) if finished.error else None
     run = await writer.finish(ok=finished.ok and not finished.truncated, checkpoint=finished.checkpoint,
-                              stats=finished.stats.as_dict(), error=error)
+                              stats=finished.stats.as_dict(), error=error,
+                              error_kind=finished.error.kind if finished.error else None)
     if progress:
         progress(spec.name, {**finished.stats.as_dict(), "indexed": writer.counts.indexed, "outcome": run["outcome"]})
     return run
@@ -87,14 +91,14 @@ async def harvest_source(es: AsyncElasticsearch, prefix: str, registry: Registry
 
 async def harvest_all(es: AsyncElasticsearch, prefix: str, registry: Registry, specs: Iterable[SourceSpec],
                       mode: HarvestMode, *, concurrency: int = 3, chunk_size: int = 1000, safety_valve: float = 0.3,
-                      progress: Progress | None = None) -> list[dict[str, Any]]:
+                      progress: Progress | None = None, policy: HarvestSettings | None = None) -> list[dict[str, Any]]:
     """Harvest several sources concurrently (bounded); one run record per source, in order."""
     gate = asyncio.Semaphore(concurrency)
     async with HttpClient() as http:
         async def one(spec: SourceSpec) -> dict[str, Any]:
             async with gate:
                 return await harvest_source(es, prefix, registry, http, spec, mode, chunk_size=chunk_size,
-                                            safety_valve=safety_valve, progress=progress)
+                                            safety_valve=safety_valve, progress=progress, policy=policy)
 
         return list(await asyncio.gather(*(one(s) for s in specs)))
 

@@ -34,7 +34,7 @@ async def _run(job: dict[str, Any]) -> dict[str, Any]:
         async with HttpClient() as http:
             return await harvest_source(
                 es, settings.es.index_prefix, registry, http, spec, HarvestMode(job["mode"]),
-                chunk_size=job["chunk_size"], safety_valve=job["safety_valve"],
+                chunk_size=job["chunk_size"], safety_valve=job["safety_valve"], policy=settings.harvest,
                 progress=lambda name, stats: _emit({"type": "progress", "name": name, "stats": stats}))
     finally:
         await es.close()

@@ -21,6 +21,8 @@ async def ensure_system_indices(es: AsyncElasticsearch, prefix: str) -> None:
             await es.options(ignore_status=400).indices.create(
                 index=index, mappings={"dynamic": "strict", **mappings},
                 settings={"number_of_shards": 1, "number_of_replicas": 0})
+        else:  # an index made by an older version: fields are only ever added
+            await es.indices.put_mapping(index=index, properties=mappings["properties"])
         await es.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
 
 
@@ -34,9 +36,9 @@ class HarvestStore:
         self.quarantine = system_index(prefix, "quarantine")
         self.state = system_index(prefix, "harvest-state")
 
-    async def save_run(self, run: dict[str, Any]) -> None:
-        """Insert or replace a run record."""
-        await self.es.index(index=self.runs, id=run["run_id"], document=run, refresh="wait_for")
+    async def save_run(self, run: dict[str, Any], *, wait: bool = True) -> None:
+        """Insert or replace a run record (``wait``: visible to searches when this returns)."""
+        await self.es.index(index=self.runs, id=run["run_id"], document=run, refresh="wait_for" if wait else False)
 
     async def get_run(self, run_id: str) -> dict[str, Any] | None:
         """A run record by id."""

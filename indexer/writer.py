@@ -13,18 +13,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_bulk
 
 from indexer.documents import resource_to_doc, withdraw_doc
-from indexer.names import resources_index_pattern
+from indexer.protection import protected_withdrawals
 from indexer.publish import add_mapping_fields, create_generation, live_generation, publish_generation
+from indexer.runs import accept_run, cleanup_generations, close_stale_runs, supersede_held
+from indexer.sources import SourceStateError, held_by_other_sources, is_retired
 from indexer.store import HarvestStore, ensure_system_indices
 from schemas.harvest import Checkpoint, Deletion, HarvestMode, Rejection
 from schemas.resource import Resource, resource_id
+from schemas.settings import HarvestSettings
+
+__all__ = ["HarvestWriter", "SafetyValveError", "WriterCounts", "accept_run"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,8 @@ class WriterCounts:
     withdrawn: int = 0
     bulk_errors: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Every record this run withdrew: ``{id, catalog_id, name, reason}`` (the count alone hides which).
+    withdrawals: list[dict[str, Any]] = field(default_factory=list)
 
 
 class SafetyValveError(Exception):
@@ -50,10 +57,20 @@ class HarvestWriter:
     ``checkpoint`` methods, then ``await finish(...)``."""
 
     def __init__(self, es: AsyncElasticsearch, prefix: str, source: str, institution: str, mode: HarvestMode,
-                 run_id: str, *, chunk_size: int = 1000, safety_valve: float = 0.3) -> None:
+                 run_id: str, *, chunk_size: int = 1000, safety_valve: float = 0.3,
+                 policy: HarvestSettings | None = None) -> None:
         self.es, self.prefix, self.source, self.institution = es, prefix, source, institution
         self.mode, self.run_id = mode, run_id
         self.chunk_size, self.safety_valve = chunk_size, safety_valve
+        self.policy = policy or HarvestSettings()
+        self.stale_after = timedelta(minutes=self.policy.stale_run_minutes)
+        self.live_index: str | None = None
+        self.protected: list[dict[str, Any]] = []
+        self._heartbeat = datetime.now(UTC)
+        #: Records of this run Elasticsearch refused (id → reason): their withdrawal says so.
+        self._unwritten: dict[str, str] = {}
+        #: What ended a failed run: ``unreachable``, ``protocol``, ``truncated``... (an ``AdapterError.kind``).
+        self.error_kind: str | None = None
         self.store = HarvestStore(es, prefix)
         self.counts = WriterCounts()
         self.index: str = ""
@@ -70,6 +87,9 @@ class HarvestWriter:
     async def begin(self) -> None:
         """Pick the target index (new generation, resumed generation, or the live one)."""
         await ensure_system_indices(self.es, self.prefix)
+        if await is_retired(self.store, self.source):
+            raise SourceStateError(f"{self.source} was retired or renamed: remove it from adapters.toml (or "
+                                   f"`biocross sources reinstate {self.source}`)")
         done, in_flight = await self.store.checkpoint(self.source)
         self.previous_checkpoint = done
         live = self.live = await live_generation(self.es, self.prefix, self.source)
@@ -88,6 +108,7 @@ class HarvestWriter:
             self.index = await create_generation(self.es, self.prefix, self.source)
         if self.index == live or self.resume_from is not None:
             await add_mapping_fields(self.es, self.index)  # an index made before a field was added
+        await close_stale_runs(self.store, self.source, stale_after=self.stale_after, keep={self.run_id})
         await self.store.save_run(self.run_doc("running"))
 
     # -- records --------------------------------------------------------------------------
@@ -115,14 +136,23 @@ class HarvestWriter:
     async def checkpoint(self, checkpoint: Checkpoint) -> None:
         """Persist a resume point after everything before it is written."""
         await self.flush(wait=True)
+        await self.beat()
         await self.store.save_in_flight(self.source, {"run_id": self.run_id, "index": self.index, "mode": str(self.mode),
                                                       "checkpoint": checkpoint.model_dump(mode="json")})
+
+    async def beat(self, every: float = 15.0) -> None:
+        """Show the run is alive (at most every ``every`` seconds): a run without beats is abandoned."""
+        now = datetime.now(UTC)
+        if (now - self._heartbeat).total_seconds() >= every:
+            self._heartbeat = now
+            await self.store.save_run(self.run_doc("running"), wait=False)
 
     async def flush(self, *, wait: bool = False) -> None:
         """Start writing the buffered chunk (waiting for the previous one first)."""
         if self._inflight is not None:
             await self._inflight
             self._inflight = None
+            await self.beat()
         resources, actions, deleted = self._resources, self._actions, self._deleted
         self._resources, self._actions, self._deleted = [], [], []
         if resources or actions or deleted:
@@ -142,6 +172,7 @@ class HarvestWriter:
             withdrawals = [{"_index": self.index, "_id": d["_id"], "_source": withdraw_doc(d["_source"], now)}
                            for d in found["docs"] if d.get("found") and not d["_source"].get("withdrawn")]
             self.counts.withdrawn += len(withdrawals)
+            self.counts.withdrawals += [_withdrawal(w["_source"], "deleted at the source") for w in withdrawals]
             actions = actions + withdrawals
         since = await self._unchanged_since(resources) if resources and self.mode is HarvestMode.FULL else {}
         batch = [{"_index": self.index, "_id": r.id,
@@ -154,6 +185,10 @@ class HarvestWriter:
         errors: list[dict[str, Any]] = failed if isinstance(failed, list) else []
         self.counts.indexed += len(resources)
         self.counts.indexed -= sum(1 for e in errors if "index" in e)
+        for error in errors:
+            item: dict[str, Any] = next(iter(error.values()), {})
+            if "index" in error and item.get("_id"):
+                self._unwritten[str(item["_id"])] = _error_reason(error)
         if errors:
             self.counts.bulk_errors += len(errors)
             self.counts.errors.append(f"{len(errors)} bulk item errors, first: {_error_reason(errors[0])}")
@@ -189,7 +224,7 @@ class HarvestWriter:
 
     # -- finishing ------------------------------------------------------------------------
     async def finish(self, *, ok: bool, checkpoint: Checkpoint | None, stats: dict[str, Any],
-                     error: str | None = None) -> dict[str, Any]:
+                     error: str | None = None, error_kind: str | None = None) -> dict[str, Any]:
         """Drain writes, then publish (full) or refresh (incremental); record the run. Returns the run."""
         await self.flush(wait=True)
         await self.es.indices.refresh(index=self.store.quarantine)
@@ -197,32 +232,69 @@ class HarvestWriter:
         outcome = "failed"
         if error:
             self.counts.errors.append(error)
+            self.error_kind = error_kind
         if ok and self.mode is HarvestMode.FULL:
             old = await live_generation(self.es, self.prefix, self.source)
             await self.es.indices.refresh(index=self.index)
+            self.live_index = old if old != self.index else None
             if old and old != self.index:
                 await self._carry_over_withdrawn(old)
                 await self.es.indices.refresh(index=self.index)
                 live_before = await self._live_count(old)
             live_after = await self._live_count(self.index)
-            if live_before and (live_before - live_after) / live_before > self.safety_valve:
+            await self._protect()
+            others = {} if old else await held_by_other_sources(self.es, self.prefix, self.source, self.institution,
+                                                                 self.index)
+            if others:
+                outcome = "held"
+                names = ", ".join(f"{name} ({count})" for name, count in sorted(others.items()))
+                self.counts.errors.append(
+                    f"duplicate holdings: records of this first harvest of {self.source} are already published by "
+                    f"{names}; not published. If {self.source} is a new name for that source, run "
+                    f"`biocross sources rename {min(others)} {self.source}`; otherwise `biocross harvest --accept "
+                    f"{self.run_id}` publishes both holdings")
+            elif live_before and (live_before - live_after) / live_before > self.safety_valve:
                 outcome = "held"
                 self.counts.errors.append(
                     f"safety valve: {live_before - live_after} of {live_before} live records would be withdrawn "
-                    f"(> {self.safety_valve:.0%}); not published. Review, then `biocross harvest --accept {self.run_id}`")
+                    f"(> {self.safety_valve:.0%}); not published. Review the withdrawn ids in this run, then "
+                    f"`biocross harvest --accept {self.run_id}` (only while it is the newest run of {self.source}, "
+                    f"within {self.policy.held_run_ttl_hours:g} h)")
             else:
                 await publish_generation(self.es, self.prefix, self.source, self.index)
-                await self._cleanup_generations(keep={self.index, old} if old else {self.index})
                 outcome = "published"
         elif ok:
             await self.es.indices.refresh(index=self.index)
             live_after = await self._live_count(self.index)
+            await self._protect()
             outcome = "updated"
         if ok:
             await self.store.save_checkpoint(self.source, checkpoint if outcome != "held" else self.previous_checkpoint)
         run = self.run_doc(outcome, stats=stats, live_before=live_before, live_after=live_after)
         await self.store.save_run(run)
+        await self.tidy()
         return run
+
+    async def tidy(self) -> None:
+        """After a run: older held runs are superseded, and generations nothing needs are dropped.
+        Never raises (Elasticsearch may be what failed the run); leftovers go at the next run."""
+        try:
+            await supersede_held(self.store, self.source, self.run_id)
+            await cleanup_generations(self.es, self.prefix, self.source, stale_after=self.stale_after)
+        except Exception as exc:  # noqa: BLE001 - tidying up must not turn a finished run into a failure
+            log.warning("[%s] could not tidy up generations: %s: %s", self.source, type(exc).__name__, exc)
+
+    async def _protect(self) -> None:
+        """List withdrawals of records someone is using (open request, recent views) for the maintainer."""
+        if not self.counts.withdrawals:
+            return
+        self.protected = await protected_withdrawals(
+            self.es, self.prefix, self.institution, [w["id"] for w in self.counts.withdrawals],
+            days=self.policy.protect_viewed_days)
+        if self.protected:
+            self.counts.errors.append(
+                f"{len(self.protected)} withdrawn record(s) are in use (open usage requests or recent views): "
+                + ", ".join(p["id"] for p in self.protected[:10]) + (" ..." if len(self.protected) > 10 else ""))
 
     async def _live_count(self, index: str) -> int:
         resp = await self.es.count(index=index, query={"term": {"withdrawn": False}})
@@ -249,21 +321,12 @@ class HarvestWriter:
                 if not doc.get("withdrawn"):
                     self.counts.withdrawn += 1
                     doc = withdraw_doc(doc, now)
+                    why = self._unwritten.get(hit["_id"])
+                    self.counts.withdrawals.append(_withdrawal(
+                        doc, f"harvested but not indexed ({why})" if why else "absent from the full harvest"))
                 actions.append({"_index": self.index, "_id": hit["_id"], "_source": doc})
             if actions:
                 await async_bulk(self.es, actions, max_retries=5)
-
-    async def _cleanup_generations(self, keep: set[str]) -> None:
-        """Drop older generations of this source (the previous one stays for a grace period)."""
-        resp = await self.es.options(ignore_status=404).indices.get(index=resources_index_pattern(self.prefix, self.source),
-                                                                   expand_wildcards="open")
-        if resp.meta.status != 200:
-            return
-        stale = sorted(name for name in resp.body if name not in keep)
-        held = {r["index"] for r in await self.store.recent_runs(self.source, size=50) if r.get("outcome") in ("held", "running")}
-        for name in stale:
-            if name not in held:
-                await self.es.options(ignore_status=404).indices.delete(index=name)
 
     def run_doc(self, outcome: str, *, stats: dict[str, Any] | None = None, live_before: int | None = None,
                  live_after: int | None = None) -> dict[str, Any]:
@@ -276,23 +339,17 @@ class HarvestWriter:
             "rejected": self.counts.rejected, "withdrawn": self.counts.withdrawn, "deleted": stats.get("deleted", 0),
             "errors": "\n".join(self.counts.errors) or None, "live_before": live_before, "live_after": live_after,
             "reasons": stats.get("reasons", {}), "stats": stats,
+            "withdrawn_ids": [w["id"] for w in self.counts.withdrawals], "withdrawals": self.counts.withdrawals,
+            "error_kind": self.error_kind, "protected": self.protected, "notices": stats.get("notices", []), "live_index": self.live_index,
+            "heartbeat_at": datetime.now(UTC).isoformat(),
+            "expires_at": (datetime.now(UTC) + timedelta(hours=self.policy.held_run_ttl_hours)).isoformat()
+            if outcome == "held" else None,
         }
 
 
-async def accept_run(es: AsyncElasticsearch, prefix: str, run_id: str) -> dict[str, Any]:
-    """Publish a generation the safety valve held back (``biocross harvest --accept RUN_ID``)."""
-    store = HarvestStore(es, prefix)
-    run = await store.get_run(run_id)
-    if run is None:
-        raise LookupError(f"no harvest run {run_id!r}")
-    if run["outcome"] != "held":
-        raise ValueError(f"run {run_id} is {run['outcome']}, not held; nothing to accept")
-    if not await es.indices.exists(index=run["index"]):
-        raise LookupError(f"the generation of run {run_id} ({run['index']}) no longer exists")
-    await publish_generation(es, prefix, run["source"], run["index"])
-    run.update(outcome="published", errors=(run.get("errors") or "") + "\naccepted by an operator")
-    await store.save_run(run)
-    return run
+def _withdrawal(doc: dict[str, Any], reason: str) -> dict[str, Any]:
+    resource = doc.get("resource") or {}
+    return {"id": doc.get("id"), "catalog_id": resource.get("catalog_id"), "name": resource.get("name"), "reason": reason}
 
 
 def _error_reason(error: dict[str, Any]) -> str:

@@ -140,6 +140,12 @@ class HarvestSettings(BaseModel):
                          "(1 = everything in one process).")
     bulk_chunk: int = Field(1000, ge=1, description="Documents per bulk request.")
     safety_valve: float = Field(0.3, ge=0, le=1, description="Largest share of live records a full run may drop.")
+    held_run_ttl_hours: float = Field(168.0, gt=0, description="How long a run held by the safety valve may still be "
+                                      "accepted (`biocross harvest --accept`); after that, harvest anew.")
+    stale_run_minutes: float = Field(30.0, gt=0, description="A `running` run with no sign of life for this long is "
+                                     "closed as failed (its process died) and its generation dropped.")
+    protect_viewed_days: int = Field(30, ge=0, description="Withdrawing a record viewed within this many days (or with "
+                                     "an open usage request) is listed for the maintainer in the run report.")
 
 
 class MailSettings(BaseModel):

@@ -36,6 +36,24 @@ class UsageEvent(_Model):
     institution: str | None = Field(None, description="Holding institution of the viewed resource.")
 
 
+class WithdrawnRecord(_Model):
+    """A record a harvest run withdrew (or, held, would withdraw), with the reason."""
+
+    id: str | None = Field(None, description="Resource id.")
+    catalog_id: str | None = Field(None, description="Catalog id at the institution.")
+    name: str | None = Field(None, description="Resource name.")
+    reason: str = Field(description="Why: absent from the full harvest, deleted at the source, source retired...")
+
+
+class ProtectedWithdrawal(_Model):
+    """A withdrawn record someone is using: an open usage request or recent views."""
+
+    id: str = Field(description="Resource id.")
+    open_requests: list[str] = Field(default_factory=list, description="Open usage requests naming it.")
+    recent_views: int = Field(0, description="Detail views in the protection window.")
+    reason: str = Field(description="The evidence, in words.")
+
+
 class RunSummary(_Model):
     """One harvest run as the portals show it."""
 
@@ -43,7 +61,7 @@ class RunSummary(_Model):
     source: str = Field(description="Adapter name.")
     institution: str = Field(description="Institution slug.")
     mode: str = Field(description="full or incremental.")
-    outcome: str = Field(description="running, published, updated, held or failed.")
+    outcome: str = Field(description="running, published, updated, held, superseded, failed, retired or renamed.")
     started_at: datetime = Field(description="Start time.")
     finished_at: datetime | None = Field(None, description="End time (null while running).")
     seen: int = Field(0, description="Source records read.")
@@ -55,6 +73,10 @@ class RunSummary(_Model):
     errors: str | None = Field(None, description="Errors of the run, one per line.")
     live_before: int | None = Field(None, description="Live records before the run.")
     live_after: int | None = Field(None, description="Live records after the run.")
+    error_kind: str | None = Field(None, description="What ended a failed run: unreachable, protocol, truncated...")
+    withdrawals: list[WithdrawnRecord] = Field(default_factory=list, description="Every record the run withdrew "
+                                               "(held: would withdraw), with its reason.")
+    protected: list[ProtectedWithdrawal] = Field(default_factory=list, description="Withdrawn records in use.")
 
 
 class SourceHealth(_Model):

@@ -141,6 +141,7 @@ class RikenBrcAdapter(Adapter[RikenConfig]):
                             yield item
             finally:
                 self.stats.warnings.update(reader.stats.warnings)
+                self.stats.notices += reader.stats.notices
             if last is not None:
                 _put(etags, kind, last.etag)
                 _put(modified, kind, last.last_modified)

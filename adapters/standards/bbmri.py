@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 
 from pydantic import Field
 
+from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
 from adapters.fixtures import ContractFixture
 from adapters.toolkits.csvexport import CsvConfig, CsvExportAdapter
@@ -95,6 +96,10 @@ class FhirCollectionAdapter(JsonApiAdapter):
         """Resources of a searchset Bundle (an empty Bundle has no ``entry``)."""
         if isinstance(page, dict) and page.get("resourceType") == "Bundle" and "entry" not in page:
             return []
+        if isinstance(page, dict) and page.get("resourceType") not in (None, "Bundle"):
+            raise ProtocolError(f"the document is a FHIR {page['resourceType']}, not a Bundle: point the endpoint at a "
+                                "search (e.g. .../Organization?_profile=...Collection) that answers a searchset Bundle",
+                                adapter=self.source)
         return super().records(page)
 
     def next_page(
@@ -109,9 +114,12 @@ class FhirCollectionAdapter(JsonApiAdapter):
     def to_items(self, record: Any) -> list[HarvestItem]:
         """Only Collection-profile Organizations; extensions flattened by their last URL segment."""
         if not isinstance(record, dict) or record.get("resourceType") != "Organization":
+            kind = record.get("resourceType") if isinstance(record, dict) else type(record).__name__
+            self.warn(f"skipped_not_an_organization:{kind}")
             return []
         profiles = record.get("meta", {}).get("profile", [])
         if not any(str(p).endswith("/Collection") for p in profiles):
+            self.warn("skipped_organization_not_a_collection")
             return []
         data = dict(record)
         for ext in record.get("extension", []):

@@ -5,11 +5,18 @@
 * incremental: ``If-None-Match``/``If-Modified-Since`` from the checkpoint; ``304`` = nothing changed.
   A changed export is re-read in full (the indexer skips unchanged content by its hash);
 * a body cut off mid-stream is re-fetched and the rows already delivered are skipped (if the
-  re-fetched export has another ETag the run fails rather than mix two versions).
+  re-fetched export has another ETag the run fails rather than mix two versions);
+* a truncated export is never a catalog: a file ending inside a quoted field, a last row cut short,
+  or fewer rows than the export declares (``row_count_header``, ``trailer``) fail the run;
+* record boundaries are checked: a quoted field that is never closed before a line that is a whole
+  record on its own is a broken row. It is quarantined with its line number, and the rows it would
+  have swallowed are read as the records they are. Rows with undecodable bytes are kept (U+FFFD) and
+  reported one by one with their line.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import zlib
 from collections.abc import AsyncIterator
@@ -20,12 +27,20 @@ from pydantic import Field, field_validator, model_validator
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
-from adapters.errors import ProtocolError
+from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
 from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
-from adapters.toolkits.textstream import csv_rows, decoded_lines, gunzip, normalise_encoding
-from schemas.harvest import Checkpoint
+from adapters.toolkits.textstream import (
+    CsvRecord,
+    CsvRecordReader,
+    CsvTruncatedError,
+    decoded_lines,
+    gunzip,
+    normalise_encoding,
+)
+from adapters.transforms import check_regex
+from schemas.harvest import Checkpoint, Rejection, RejectionReason
 
 
 def fold_header(name: str) -> str:
@@ -50,6 +65,18 @@ class CsvConfig(AdapterConfig):
         default_factory=dict, description="Field name → separators splitting its cells into lists."
     )
     record_id_column: str | None = Field(None, description="Column used as the source record id (else row:N).")
+    row_count_header: str | None = Field(None, description="Response header declaring the number of data rows "
+                                         "(e.g. X-Total-Count); fewer rows read fails the run as truncated.")
+    trailer: str | None = Field(None, description="Regex of the export's last line declaring its row count in group 1 "
+                                "(e.g. '^# (\\d+) records'); that line is no record, and a missing trailer or fewer "
+                                "rows fails the run as truncated.")
+
+    @field_validator("trailer")
+    @classmethod
+    def _trailer_group(cls, value: str | None) -> str | None:
+        if value is not None and re.compile(check_regex(value)).groups < 1:
+            raise ValueError("trailer needs one capturing group (the row count)")
+        return value
 
     @field_validator("delimiter", mode="before")
     @classmethod
@@ -83,6 +110,9 @@ class CsvExportAdapter(Adapter[CsvConfig]):
         from adapters.samples.contracts import csv_fixture
 
         return csv_fixture()
+
+    _width: int | None = None
+    _reader: CsvRecordReader
 
     def _aliases(self) -> dict[str, str]:
         out = {}
@@ -122,19 +152,46 @@ class CsvExportAdapter(Adapter[CsvConfig]):
     def _body(self, resp: StreamResponse) -> AsyncIterator[bytes]:
         return gunzip(resp.chunks()) if self.config.compression == "gzip" else resp.chunks()
 
-    async def _rows(self, resp: StreamResponse, info: dict[str, str | None]) -> AsyncIterator[list[str]]:
+    async def _rows(self, resp: StreamResponse, info: dict[str, str | None]) -> AsyncIterator[CsvRecord]:
         info.update(status=str(resp.status), etag=resp.headers.get("ETag"), modified=resp.headers.get("Last-Modified"))
+        if self.config.row_count_header:
+            info["declared"] = resp.headers.get(self.config.row_count_header)
         if resp.status == 304:
             return
         undecodable = [0]
-        lines = decoded_lines(self._body(resp), self.config.encoding, undecodable)
+        self._detected: list[str] = []
+        lines = decoded_lines(self._body(resp), self.config.encoding, undecodable, self._detected)
+        self._reader = CsvRecordReader(delimiter=self.config.delimiter, quotechar=self.config.quotechar or None)
+        self._reader.width = self._width
         try:
-            async for row in csv_rows(lines, delimiter=self.config.delimiter, quotechar=self.config.quotechar or None):
-                yield row
+            async for record in self._reader.records(lines):
+                yield record
         except zlib.error as exc:
-            raise ProtocolError(f"corrupt gzip stream: {exc}", adapter=self.source, url=resp.url) from exc
+            kind = TruncatedPayloadError if "cut off" in str(exc) else ProtocolError
+            raise kind(f"corrupt gzip stream: {exc}", adapter=self.source, url=resp.url) from exc
+        except CsvTruncatedError as exc:
+            raise TruncatedPayloadError(f"truncated export: {exc}", adapter=self.source, url=resp.url) from exc
         if undecodable[0]:
             self.warn("undecodable_characters", undecodable[0])
+
+    def broken_row(self, record: CsvRecord) -> Rejection:
+        """The quarantine entry of a row whose quoted field never closed (it would swallow what follows)."""
+        text = "".join(record.lines)
+        return self.quarantine(
+            RejectionReason.MALFORMED,
+            f"line {record.line}: a quoted field opened on this line is not closed before the next line that is a "
+            f"whole record ({len(record.lines)} line(s) quarantined; the rows after it were read on their own)",
+            {"line": record.line, "lines": len(record.lines), "text": text[:4000]}, record=f"line:{record.line}")
+
+    def _damage(self, raw: RawRecord, record: CsvRecord) -> None:
+        damaged = [str(name) for name, value in raw.data.items()
+                   if (isinstance(value, str) and "\ufffd" in value)
+                   or (isinstance(value, list) and any("\ufffd" in v for v in value))]
+        if damaged:
+            encoding = self._detected[-1] if self._detected else self.config.encoding
+            self.notice("undecodable_bytes", f"line {record.line}: bytes that are not {encoding} text were "
+                        f"replaced by U+FFFD in {', '.join(damaged)} (record kept)", record=raw.source_id,
+                        line=record.line)
 
     async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
         headers = {}
@@ -144,23 +201,62 @@ class CsvExportAdapter(Adapter[CsvConfig]):
             headers["If-Modified-Since"] = checkpoint.last_modified
         info: dict[str, str | None] = {}
         names = list(self.config.columns) if not self.config.header else None
-        number = 0
+        self._width = len(names) if names else None
+        trailer = re.compile(self.config.trailer) if self.config.trailer else None
+        declared: int | None = None
+        number = data_rows = 0
         rows = self.http.replay(
             self.config.endpoint, self.policy, lambda resp: self._rows(resp, info), headers=headers,
             ok=frozenset({200, 304}),
         )
         async with aclosing(rows) as stream:  # type: ignore[type-var]  # an async generator
-            async for row in stream:
+            async for record in stream:
                 number += 1
                 if number <= self.config.skip_lines:
                     continue
+                if record.broken:
+                    data_rows += 1
+                    yield self.broken_row(record)
+                    continue
+                row = record.cells
                 if not row or all(not cell.strip() for cell in row):
                     continue
                 if names is None:
                     names = self.header_names(row)
+                    self._width = self._reader.width = len(names)
                     continue
-                yield self.to_raw(names, row, number)
+                if declared is not None:
+                    raise ProtocolError(f"line {record.line}: rows after the trailer line", adapter=self.source,
+                                        url=self.config.endpoint)
+                if trailer is not None and (m := trailer.search("".join(record.lines).strip())):
+                    declared = int(m.group(1))
+                    continue
+                data_rows += 1
+                raw = self.to_raw(names, row, number)
+                raw.line = record.line
+                self._damage(raw, record)
+                yield raw
+        if info.get("status") != "304":
+            self._check_complete(data_rows, declared, trailer is not None, info.get("declared"))
         if info.get("status") == "304" and checkpoint is not None:
             yield checkpoint
         else:
             yield Checkpoint(etag=info.get("etag"), last_modified=info.get("modified"))
+
+    def _check_complete(self, rows: int, trailer_count: int | None, wants_trailer: bool, header: str | None) -> None:
+        """Fewer rows than the export declares means it was cut off: fail rather than withdraw the rest."""
+        if wants_trailer and trailer_count is None:
+            raise TruncatedPayloadError("truncated export: its trailer line (row count) is missing", adapter=self.source,
+                                        url=self.config.endpoint)
+        declared = [("trailer", trailer_count)]
+        if self.config.row_count_header:
+            if header is None or not header.strip().isdigit():
+                raise ProtocolError(f"the {self.config.row_count_header} header (row count) is missing or not a number",
+                                    adapter=self.source, url=self.config.endpoint)
+            declared.append((self.config.row_count_header, int(header)))
+        for where, count in declared:
+            if count is not None and rows < count:
+                raise TruncatedPayloadError(f"truncated export: {rows} rows read, {count} declared by {where}",
+                                            adapter=self.source, url=self.config.endpoint)
+            if count is not None and rows > count:
+                self.warn("more_rows_than_declared")

@@ -28,11 +28,12 @@ from lxml import etree
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
-from adapters.errors import ProtocolError
+from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
 from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
-from schemas.harvest import Checkpoint
+from adapters.toolkits.textstream import CsvRecord, CsvRecordReader, CsvTruncatedError
+from schemas.harvest import Checkpoint, Rejection, RejectionReason
 
 TEXT_NS = "http://rs.tdwg.org/dwc/text/"
 
@@ -106,19 +107,28 @@ def read_meta(archive: zipfile.ZipFile) -> tuple[FileSpec, list[FileSpec]]:
     return _spec(core, base), [_spec(e, base) for e in root.iterfind(f"{{{TEXT_NS}}}extension")]
 
 
-def iter_rows(archive: zipfile.ZipFile, spec: FileSpec) -> Iterator[list[str]]:
-    """Rows of one data file, streamed from the zip."""
+def iter_records(archive: zipfile.ZipFile, spec: FileSpec) -> Iterator[CsvRecord]:
+    """Records of one data file, streamed from the zip, with the CSV toolkit's record-boundary checks
+    (the first row's width is the file's; a broken quoted row comes back ``broken``)."""
     raw: IO[bytes] = archive.open(spec.location)
     text = io.TextIOWrapper(raw, encoding="utf-8-sig" if spec.encoding.lower() in ("utf-8", "utf8") else spec.encoding,
                             errors="replace", newline="")
-    if spec.quotechar:
-        reader = csv.reader(text, delimiter=spec.delimiter, quotechar=spec.quotechar, strict=False)
-    else:
-        reader = csv.reader(text, delimiter=spec.delimiter, quoting=csv.QUOTE_NONE)
+    reader = CsvRecordReader(delimiter=spec.delimiter, quotechar=spec.quotechar)
+    number = 0
     with text:
-        for number, row in enumerate(reader):
-            if number >= spec.skip and any(cell.strip() for cell in row):
-                yield row
+        for record in reader.iter_records(text):
+            if reader.width is None and record.cells:
+                reader.width = len(record.cells)
+            number += 1
+            if record.broken or (number > spec.skip and any(cell.strip() for cell in record.cells)):
+                yield record
+
+
+def iter_rows(archive: zipfile.ZipFile, spec: FileSpec) -> Iterator[list[str]]:
+    """Rows of one data file (broken rows left out)."""
+    for record in iter_records(archive, spec):
+        if not record.broken:
+            yield record.cells
 
 
 def row_dict(spec: FileSpec, row: list[str]) -> dict[str, Any]:
@@ -181,6 +191,8 @@ class DwcaAdapter(Adapter[DwcaConfig]):
                     self._index_extensions(archive, extensions, index)
                     async for record in self._core(archive, core, extensions, index):
                         yield record
+                except CsvTruncatedError as exc:
+                    raise TruncatedPayloadError(f"archive member cut off: {exc}", adapter=self.source) from exc
                 except (KeyError, csv.Error, zipfile.BadZipFile, OSError) as exc:
                     raise ProtocolError(f"unreadable archive member: {exc}", adapter=self.source) from exc
             yield Checkpoint(etag=resp.headers.get("ETag"), last_modified=resp.headers.get("Last-Modified"))
@@ -198,11 +210,24 @@ class DwcaAdapter(Adapter[DwcaConfig]):
 
     async def _core(
         self, archive: zipfile.ZipFile, core: FileSpec, extensions: list[FileSpec], db: sqlite3.Connection
-    ) -> AsyncIterator[RawRecord]:
-        for number, row in enumerate(iter_rows(archive, core), 1):
+    ) -> AsyncIterator[RawRecord | Rejection]:
+        for number, record in enumerate(iter_records(archive, core), 1):
+            if record.broken:
+                text = "".join(record.lines)
+                yield self.quarantine(
+                    RejectionReason.MALFORMED,
+                    f"{core.location} line {record.line}: a quoted field opened on this line is not closed before the "
+                    "next line that is a whole row (quarantined; the rows after it were read on their own)",
+                    {"file": core.location, "line": record.line, "text": text[:4000]}, record=f"line:{record.line}")
+                continue
+            row = record.cells
             data = row_dict(core, row)
             core_id = row[core.id_index] if core.id_index is not None and core.id_index < len(row) else str(number)
             data["id"] = core_id
+            damaged = [name for name, value in data.items() if isinstance(value, str) and "\ufffd" in value]
+            if damaged:
+                self.notice("undecodable_bytes", f"core row {number}: bytes that are not {core.encoding} text were "
+                            f"replaced by U+FFFD in {', '.join(damaged)} (record kept)", record=core_id, line=number)
             if extensions:
                 for name, blob in db.execute("SELECT name, row FROM ext WHERE coreid = ?", (core_id,)):
                     data.setdefault(name, []).append(orjson.loads(blob))

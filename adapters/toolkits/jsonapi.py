@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
-from adapters.errors import ProtocolError
+from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
 from adapters.fixtures import ContractFixture
 from adapters.mapping import lookup
@@ -79,7 +79,8 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
         else:
             found = lookup(page, self.config.records_path) if isinstance(page, dict) else None
         if not isinstance(found, list):
-            raise ProtocolError(f"no record list at {self.config.records_path!r}", adapter=self.source)
+            raise ProtocolError(f"no record list at {self.config.records_path or 'the top level'!r}: "
+                                f"{_describe(page, self.config.records_path)}", adapter=self.source)
         return found
 
     def to_items(self, record: Any) -> list[HarvestItem]:
@@ -141,6 +142,12 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
         url = extra.get("next_url", self.config.endpoint)
         params = orjson.loads(extra["next_params"]) if "next_params" in extra else self._first_params(checkpoint)
         started = extra.get("started")
+        paging = self.config.paging
+        # Records listed from the start of the list (a resumed offset run starts at its offset; other
+        # resumed runs cannot tell, so their count is not checked against the declared total).
+        listed: int | None = int(params.get(paging.offset_param, "0")) if paging.style == "offset" else (
+            None if extra else 0)
+        declared: int | None = None
         for _ in range(self.config.max_pages):
             resp, body = await self.http.fetch(url, self.policy, params=params)
             if started is None:
@@ -150,6 +157,11 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
             except orjson.JSONDecodeError as exc:
                 raise ProtocolError(f"invalid JSON: {exc}", adapter=self.source, url=resp.url) from exc
             records = self.records(page)
+            if listed is not None:
+                listed += len(records)
+            total = lookup(page, paging.total_path) if paging.total_path and isinstance(page, dict) else []
+            if total and str(total[0]).isdigit():
+                declared = int(total[0])
             for record in records:
                 for item in self.to_items(record):
                     yield item
@@ -164,6 +176,9 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
             )
         else:
             raise ProtocolError(f"more than {self.config.max_pages} pages: paging loop?", adapter=self.source)
+        if declared is not None and listed is not None and listed < declared:
+            raise TruncatedPayloadError(f"the list ended after {listed} of the {declared} records its "
+                                        f"{paging.total_path!r} declared", adapter=self.source, url=url)
         yield Checkpoint(datestamp=datetime.fromisoformat(started) if started else None)
 
 
@@ -174,3 +189,21 @@ def _server_time(header: str | None) -> datetime:
         except (TypeError, ValueError):
             pass
     return datetime.now(UTC)
+
+
+def _describe(page: Any, path: str) -> str:
+    """What a page holds instead of a record list (for the maintainer fixing ``records_path``)."""
+    def shape(value: Any) -> str:
+        if isinstance(value, dict):
+            keys = ", ".join(list(map(str, value))[:8])
+            return f"a JSON object (keys: {keys})" if keys else "an empty JSON object"
+        return "a JSON list" if isinstance(value, list) else f"a JSON {type(value).__name__}"
+
+    if not path:
+        return f"the page is {shape(page)}, where a list was expected (set records_path)"
+    if not isinstance(page, dict):
+        return f"the page is {shape(page)}"
+    found = lookup(page, path)
+    if not found:
+        return f"the page is {shape(page)} without {path!r}"
+    return f"{path!r} holds {shape(found[0] if len(found) == 1 else found)}"

@@ -9,7 +9,9 @@
   Errors sent with HTTP 400/422 (Zenodo does) are read like errors sent with 200;
 * several ``sets`` are listed one after the other; a record in an earlier-listed set is skipped in
   later ones (its header names that set), so nothing is delivered twice;
-* the next incremental harvest starts at the server's ``responseDate`` of this run's first page.
+* the next incremental harvest starts at the server's ``responseDate`` of this run's first page;
+* a list that ends before the ``completeListSize`` its resumption tokens declared (a page without a
+  token in the middle of the list) is a ``TruncatedPayloadError``: the run fails, nothing is withdrawn.
 
 Raw records: ``header.identifier``, ``header.local_id`` (the catalog id part of the identifier, see
 ``local_id``), ``header.datestamp``, ``header.setSpec`` and the metadata leaves as ``dc:title``,
@@ -28,7 +30,7 @@ from pydantic import Field, field_validator
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
-from adapters.errors import ProtocolError
+from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
 from adapters.fixtures import ContractFixture
 from adapters.toolkits.oaixml import (
@@ -52,6 +54,8 @@ class OaiPmhConfig(AdapterConfig):
     local_id: str = Field(r"^oai:[^:]+:+(.+)$", description="Regex; group 1 of the identifier is the catalog id.")
     granularity: Literal["auto", "day", "second"] = Field("auto", description="Datestamp granularity (auto: Identify).")
     max_restarts: int = Field(3, ge=0, le=20, description="badResumptionToken restarts before giving up.")
+    check_list_size: bool = Field(True, description="Fail a list that ends before its declared completeListSize "
+                                  "(turn off only for a repository whose sizes are estimates).")
 
     @field_validator("local_id")
     @classmethod
@@ -134,6 +138,17 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
         }
         return RawRecord(data, source_id=record.identifier, datestamp=record.datestamp)
 
+    def _check_complete(self, listed: int, declared: int | None, base: int | None, restarts: int,
+                        set_spec: str | None) -> None:
+        """A list shorter than its declared size was cut off (a cursor of 0 on a resumed page is no offset)."""
+        if not self.config.check_list_size or declared is None or restarts or base is None or base < 0:
+            return
+        if base + listed < declared:
+            where = f" of set {set_spec}" if set_spec else ""
+            raise TruncatedPayloadError(
+                f"the list{where} ended after {base + listed} of the {declared} records its completeListSize declared "
+                "(a page without a resumption token before the end)", adapter=self.source, url=self.config.endpoint)
+
     async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
         cp = checkpoint or Checkpoint()
         day = await self._day_granularity()
@@ -156,6 +171,9 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
         set_spec, earlier = sets[index], {s for s in sets[:index] if s}
         current = _Pass(last)
         restarts = 0
+        listed = 0
+        declared: int | None = None
+        base: int | None = None if token else 0
         while True:
             if token:
                 params = {"verb": "ListRecords", "resumptionToken": token}
@@ -177,6 +195,7 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
             async with aclosing(pages) as items:  # type: ignore[type-var]
                 async for item in items:
                     if isinstance(item, OaiRecord):
+                        listed += 1
                         if current.skip(item) or earlier.intersection(item.sets):
                             continue
                         current.note(item)
@@ -204,8 +223,13 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
                 continue
             if end is not None and end.response_date and not state["response_date"]:
                 state["response_date"] = end.response_date.isoformat()
+            if end is not None and end.complete_list_size is not None:
+                declared = end.complete_list_size
+                if base is None:  # resumed mid-list: the first page's cursor says where
+                    base = end.cursor if end.cursor else -1
             token = end.token if end else None
             if not token:
+                self._check_complete(listed, declared, base, restarts, set_spec)
                 return
             yield Checkpoint(
                 datestamp=since, resumption_token=token,

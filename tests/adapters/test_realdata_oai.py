@@ -10,7 +10,7 @@ import pytest
 import yaml
 from aiohttp import web
 
-from adapters.errors import ProtocolError
+from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.fixtures import build_adapter, collect
 from adapters.toolkits.oaipmh import OaiPmhAdapter
 from schemas.harvest import Checkpoint, HarvestMode
@@ -106,8 +106,13 @@ def cassette_app(*names: str) -> web.Application:
 
 async def test_zenodo_cassettes_tokens_deletions_and_422_errors(http, server) -> None:
     url = await server(cassette_app("list_records.yaml", "identify.yaml"))
+    # The recording stops after two pages of a list declaring 8,091,628 records: a cut list is no catalog.
+    cut = await collect(build_adapter(OaiPmhAdapter, http, "zenodo", institution="naro", endpoint=f"{url}/oai2d",
+                                      granularity="second", mapping=MAPPING).run())
+    assert isinstance(cut.finished.error, TruncatedPayloadError), cut.finished.error
+    assert "completeListSize" in str(cut.finished.error) and "8091628" in str(cut.finished.error)
     adapter = build_adapter(OaiPmhAdapter, http, "zenodo", institution="naro", endpoint=f"{url}/oai2d",
-                            granularity="second", mapping=MAPPING)
+                            granularity="second", mapping=MAPPING, check_list_size=False)
     out = await collect(adapter.run())
     assert out.finished.ok, out.finished.error
     assert len(out.resources) + len(out.deletions) == 9 and len(out.deletions) == 1

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from adapters.registry import load_registry
 from pipeline.jsonsource import Catalog, serve_catalog
+from pipeline.realsources import start
 
 
 @pytest.fixture
@@ -28,3 +29,18 @@ async def json_source() -> AsyncIterator[tuple[Catalog, str]]:
 @pytest.fixture
 def registry() -> Any:
     return load_registry(entry_points=False)
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Any]:
+    """Start aiohttp apps on loopback ports (returns each one's base URL); all stopped at teardown."""
+    runners: list[web.AppRunner] = []
+
+    async def go(app: web.Application) -> str:
+        runner, url = await start(app)
+        runners.append(runner)
+        return url
+
+    yield go
+    for runner in runners:
+        await runner.cleanup()

@@ -19,7 +19,9 @@ async def test_two_sources_in_two_worker_processes(es: AsyncElasticsearch, setti
     catalog, url = json_source
     catalog.fill(300)
     prefix = f"{settings.es.index_prefix}-procs"
-    toml = adapter_toml(url, "alpha") + adapter_toml(url, "beta") + adapter_toml("http://127.0.0.1:9/x", "gamma")
+    # two institutions: one catalog under two source names of one institution would be duplicate holdings (held)
+    toml = (adapter_toml(url, "alpha") + adapter_toml(url, "beta").replace('institution = "jcrb"', 'institution = "nibiohn"')
+            + adapter_toml("http://127.0.0.1:9/x", "gamma"))
     mine = settings.model_copy(update={"es": EsSettings.model_validate({**settings.es.model_dump(), "index_prefix": prefix})})
     progress: list[str] = []
     runs = await harvest_in_processes(mine, toml, ["alpha", "beta", "gamma"], HarvestMode.FULL, workers=2,

@@ -91,7 +91,14 @@ async def pt_settings(es: AsyncElasticsearch, settings: Settings) -> Settings:
     store = HarvestStore(es, prefix)
     await store.save_run(run(RIKEN_SOURCE, "riken-brc", "riken_cells-20260201", "published", T0 - timedelta(days=28)))
     await store.save_run(run(RIKEN_SOURCE, "riken-brc", HELD_RUN, "held", T0, seen=20, indexed=20, rejected=2,
-                             live_after=20, errors="lost 80% of the live records"))
+                             live_after=20, errors="lost 80% of the live records", withdrawn=2,
+                             withdrawn_ids=["riken-brc:RCB0001", "riken-brc:RCB0002"],
+                             withdrawals=[{"id": "riken-brc:RCB0001", "catalog_id": "RCB0001", "name": "HeLa",
+                                           "reason": "absent from the full harvest"},
+                                          {"id": "riken-brc:RCB0002", "catalog_id": "RCB0002", "name": HOSTILE,
+                                           "reason": "absent from the full harvest"}],
+                             protected=[{"id": "riken-brc:RCB0001", "open_requests": ["BX-1"], "recent_views": 0,
+                                         "reason": "open usage request BX-1"}]))
     await store.save_run(run(RIKEN_DNA_SOURCE, "riken-brc", "riken_dna-1", "updated", T0, mode="incremental"))
     await store.save_run(run(JCRB_SOURCE, "jcrb", "jcrb_oai-1", "published", T0))
     for doc in (rejection(RIKEN_SOURCE, "missing_name", "R1", {"id": "R1", "name": HOSTILE}, HELD_RUN),

@@ -18,6 +18,11 @@ async def test_staff_see_their_own_sources_with_held_run_hint(portal: Any) -> No
     assert 'data-reason="missing_name">missing_name</a> <span class="count">2</span>' in text
     assert 'data-reason="invalid_id">invalid_id</a> <span class="count">1</span>' in text
     assert text.count('data-run="') == 3  # two RIKEN cell runs and one DNA run in the histories
+    # the ids the held run would withdraw, with reasons, the one in use marked, names escaped
+    assert "Would be withdrawn by the held run" in text
+    assert '<li data-withdrawn="riken-brc:RCB0001"><code>RCB0001</code> HeLa — absent from the full harvest' in text
+    assert 'data-withdrawn="riken-brc:RCB0002"' in text and "<script>alert" not in text
+    assert '<strong class="in-use">in use</strong>' in text
 
     other = await portal.logged_in("other")
     text = await portal.page(other, "/portal/harvests")
@@ -52,6 +57,8 @@ async def test_json_twins_scope_by_token(portal: Any, pt_staff: Any) -> None:
     held = body["sources"][0]
     assert held["latest"]["outcome"] == "held" and held["accept_hint"] == f"biocross harvest --accept {portal.HELD_RUN}"
     assert held["rejections"] == {"missing_name": 2, "invalid_id": 1}
+    assert [w["id"] for w in held["latest"]["withdrawals"]] == ["riken-brc:RCB0001", "riken-brc:RCB0002"]
+    assert held["latest"]["protected"][0]["open_requests"] == ["BX-1"]
     assert [r["run_id"] for r in held["history"]] == [portal.HELD_RUN, "riken_cells-20260201"]
     admin = await (await client.get("/api/portal/harvests", headers=pt_staff["admin"].bearer)).json()
     assert [s["source"] for s in admin["sources"]] == ["jcrb_oai", "riken_cells", "riken_dna"]
