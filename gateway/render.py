@@ -12,6 +12,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from gateway import links
+from gateway.display import display_for
 from gateway.i18n import Translator, choose_language
 from gateway.keys import TRANSLATORS
 from gateway.sessions import get_session
@@ -88,7 +89,7 @@ def page_context(request: web.Request) -> dict[str, Any]:
     cart = get_session(request).get("cart")
     other = "en" if t.lang == "ja" else "ja"
     return {
-        "lang": t.lang, "_": t, "t": t, "labels": Labels(t), "request": request,
+        "lang": t.lang, "_": t, "t": t, "labels": Labels(t), "request": request, "show": display_for(request, t),
         "cart_count": len(cart) if isinstance(cart, list) else 0,
         "switch_lang": other, "switch_url": links.with_params(request.path, request.query, lang=other),
         "static": lambda name: request.app.router["static"].url_for(filename=name),
