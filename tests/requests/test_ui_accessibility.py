@@ -148,7 +148,7 @@ async def test_on_a_phone_results_come_first_and_the_keyboard_reaches_them(base_
         box = await first.bounding_box()
         assert box is not None and box["y"] + box["height"] <= WIDTHS["phone"][1], box
         await expect(page.locator("#filters-drawer")).not_to_have_attribute("open", "")
-        for presses in range(1, 6):
+        for _press in range(5):
             await page.keyboard.press("Tab")
             if await page.evaluate("document.activeElement.id") == "skip-results":
                 await page.keyboard.press("Enter")
@@ -156,7 +156,6 @@ async def test_on_a_phone_results_come_first_and_the_keyboard_reaches_them(base_
                 break
         else:
             raise AssertionError("the first result is more than 5 Tab presses away")
-        assert presses <= 5
         await context.close()
 
 
