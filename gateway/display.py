@@ -7,6 +7,7 @@ source strings below are marked with :func:`N_` so ``pybabel extract`` finds the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from urllib.parse import unquote
@@ -35,7 +36,8 @@ CODE_WORDS: dict[str, dict[str, str]] = {
     "mta": {"none": N_("no MTA needed"), "simple": N_("simple MTA"), "ubmta": N_("UBMTA (uniform biological material transfer agreement)"),
             "institutional": N_("the institution's own MTA"), "academic_only": N_("MTA for academic use only"),
             "collaboration": N_("collaboration agreement")},
-    "outcome": {"published": N_("published"), "held": N_("held for review"), "failed": N_("failed"),
+    "outcome": {"published": N_("published"), "updated": N_("updated"), "held": N_("held for review"),
+                "failed": N_("failed"),
                 "running": N_("running")},
     "mode": {"full": N_("full"), "incremental": N_("incremental")},
     "reason": {"missing_id": N_("no identifier"), "invalid_id": N_("invalid identifier"),
@@ -98,6 +100,25 @@ class Display:
         if not date_only:
             text += " " + format_time(local, format="short", locale=self.t.lang) + " " + (local.tzname() or "")
         return Markup('<time datetime="{}">{}</time>').format(escape(moment.isoformat()), text.strip())
+
+
+    def cell(self, value: object) -> str | Markup:
+        """A table cell: numbers grouped, ISO timestamps as :meth:`when`, anything else as is."""
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int | float):
+            return self.num(value)
+        if isinstance(value, str) and _ISO_TIME.match(value):
+            return self.when(value)
+        if isinstance(value, str) and _IDENTIFIER.match(value):  # run ids, slugs: never broken at a hyphen
+            return Markup('<span class="id">{}</span>').format(value)
+        return str(value)
+
+
+_IDENTIFIER = re.compile(r"^[\w:.]+-[\w:.-]+$", re.ASCII)
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def display_for(request: web.Request, t: Translator) -> Display:

@@ -89,7 +89,7 @@ def pager(path: str, query: MultiMapping[str], next_cursor: str | None, total: i
     if current is None:
         return links
     reachable = list(range(1, current))
-    shown = sorted({1, *reachable[-3:]})
+    shown = sorted({1, *reachable[-3:]}) if reachable else []
     links.pages = [(n, page_url(n)) for n in shown] + [(current, None)]
     if current > 1:
         links.previous = page_url(current - 1)

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from fixtures.browser import chromium, served, shot
+from fixtures.browser import axe_violations, broken_words, chromium, served, shot, ui_text
 from gateway.app import create_app
 from gateway.ratelimit import GatewayLimits
 from schemas.settings import Settings
 
-AXE = Path(__file__).resolve().parents[1] / "data" / "axe" / "axe.min.js"
 PASSWORD = "correct horse battery staple"
 WIDTHS = {"phone": (375, 740), "desktop": (1280, 900)}
 #: Raw codes and English words that must never show in the Japanese UI.
@@ -41,18 +39,10 @@ async def browser() -> AsyncIterator[Browser]:
         yield launched
 
 
-async def axe_problems(page: Page) -> list[str]:
-    """Serious and critical axe-core violations of the current page."""
-    await page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = await page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
 async def context_for(browser: Browser, lang: str, width: str) -> BrowserContext:
     w, h = WIDTHS[width]
     context = await browser.new_context(locale="ja-JP" if lang == "ja" else "en-GB", viewport={"width": w, "height": h},
-                                        bypass_csp=True)  # only so axe-core can be injected
+                                        bypass_csp=True, timezone_id="Asia/Tokyo")  # only so axe-core can be injected
     context.set_default_timeout(10_000)
     return context
 
@@ -107,9 +97,11 @@ async def test_every_page_type_is_accessible_in_both_languages_and_widths(
                     await page.goto(base_url + url)
                 await page.wait_for_load_state("domcontentloaded")
                 await shot(page, f"ui-{name}-{lang}-{width}")
-                found[f"{name} {lang} {width}"] = await axe_problems(page)
+                found[f"{name} {lang} {width}"] = await axe_violations(page)
+                if width == "desktop":
+                    assert await broken_words(page) == [], name
                 if lang == "ja":
-                    text = await page.locator("main").inner_text()
+                    text = await ui_text(page)
                     raw = RAW.findall(text)
                     assert not raw, (name, width, raw)
 
