@@ -38,7 +38,7 @@ def with_params(path: str, query: MultiMapping[str], **params: str) -> str:
 def export_link(query: MultiMapping[str], fmt: str) -> str:
     """The export of the current search in ``fmt``: every match, so the page's own paging and
     language are left out (the export would ignore them anyway)."""
-    items = [(k, v) for k, v in query.items() if k not in ("cursor", "page_size", "lang", "format", "limit")]
+    items = [(k, v) for k, v in query.items() if k not in (*_PAGING, "page_size", "lang", "format", "limit")]
     return _encode("/api/export", [*items, ("format", fmt)])
 
 
