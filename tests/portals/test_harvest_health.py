@@ -21,6 +21,11 @@ async def test_staff_see_their_own_sources_with_held_run_hint(portal: Any) -> No
     japanese = await portal.page(right, "/portal/harvests?lang=ja")
     assert 'data-reason="missing_name">名称がない</a>' in japanese and 'data-outcome="held">確認待ちで保留<' in japanese
     assert "<time datetime=\"2026-03-01T02:00:00+00:00\">2026/03/01 11:00 JST</time>" in japanese
+    right.session.cookie_jar.update_cookies({"tz": "Europe%2FBerlin"})  # as the page script sets it
+    berlin = await portal.page(right, "/portal/harvests?lang=en")
+    assert "<time datetime=\"2026-03-01T02:00:00+00:00\">Mar 1, 2026 3:00\u202fAM CET</time>" in berlin
+    right.session.cookie_jar.update_cookies({"tz": "Not/AZone"})
+    assert "11:00\u202fAM JST" in await portal.page(right, "/portal/harvests?lang=en")
     assert text.count('data-run="') == 3  # two RIKEN cell runs and one DNA run in the histories
 
     other = await portal.logged_in("other")
