@@ -12,11 +12,16 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from gateway import links
+from gateway.display import display_for
 from gateway.i18n import Translator, choose_language
 from gateway.keys import TRANSLATORS
 from gateway.sessions import get_session
+from indexer.analysis.concepts import default_concepts
 from schemas.institution import INSTITUTIONS
 from schemas.vocab import AVAILABILITY_LABELS, RESOURCE_TYPE_LABELS, Availability, ResourceType
+
+#: Facets whose values are concept ids, labelled from the vocabulary in the page's language.
+CONCEPT_FACETS = frozenset({"species", "disease", "tissue", "sample_type"})
 
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
                  0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -79,6 +84,8 @@ class Labels:
             return self.availability(value)
         if facet == "institution":
             return self.institution(value)
+        if facet in CONCEPT_FACETS:
+            return default_concepts().label(value, self.t.lang)  # a concept id (ICD10:C34, NCBITaxon:9606)
         return value
 
 
@@ -88,7 +95,7 @@ def page_context(request: web.Request) -> dict[str, Any]:
     cart = get_session(request).get("cart")
     other = "en" if t.lang == "ja" else "ja"
     return {
-        "lang": t.lang, "_": t, "t": t, "labels": Labels(t), "request": request,
+        "lang": t.lang, "_": t, "t": t, "labels": Labels(t), "request": request, "show": display_for(request, t),
         "cart_count": len(cart) if isinstance(cart, list) else 0,
         "switch_lang": other, "switch_url": links.with_params(request.path, request.query, lang=other),
         "static": lambda name: request.app.router["static"].url_for(filename=name),

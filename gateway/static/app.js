@@ -43,3 +43,21 @@
     sort.addEventListener("change", function () { sort.form.submit(); });
   }
 })();
+
+// Page comfort: move focus to an error summary or confirm step, remember the reader's time zone
+// (pages then show times in it; Japan otherwise), and open the filter drawer on wide screens.
+(function () {
+  "use strict";
+  var target = document.querySelector("[data-autofocus]");
+  if (target && document.activeElement !== target) { target.focus(); }
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) < 0) {
+      document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* no Intl: Japan time */ }
+  var drawer = document.getElementById("filters-drawer");
+  if (drawer && window.matchMedia && window.matchMedia("(min-width: 48.01rem)").matches) {
+    drawer.open = true;
+  }
+})();

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
+from multidict import MultiDict
 
 from gateway import links
 from gateway.csrf import check_csrf, csrf_token
@@ -46,7 +48,12 @@ async def add(request: web.Request) -> web.Response:
         if len(ids) >= MAX_ITEMS:
             raise ParameterError([{"name": "resource_id", "reason": f"the cart holds at most {MAX_ITEMS} items"}])
         get_session(request).put("cart", [*ids, rid])
-    return _see_other(links.local_target(form.get("next"), "/cart"))
+    target = links.local_target(form.get("next"), "/cart").split("#", 1)[0]
+    if target == "/cart":
+        return _see_other(target)
+    path, _, query = target.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "added"]
+    return _see_other(links.with_params(path, MultiDict(kept), added=rid) + "#cart-status")
 
 
 async def remove(request: web.Request) -> web.Response:

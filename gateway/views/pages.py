@@ -11,13 +11,15 @@ from gateway.jsonld import catalog_jsonld, resource_jsonld
 from gateway.keys import SEARCH, SETTINGS
 from gateway.params import parse
 from gateway.render import render_page, script_json
+from gateway.suggestions import alternatives
 from gateway.usage import record_search, record_view
+from gateway.views.cart import cart_ids
 from indexer.search.builder import FACET_FIELDS
 from schemas.institution import INSTITUTIONS
 from schemas.search import MAX_QUERY_CHARS, SearchQuery
 from schemas.vocab import XREF_URLS
 
-PAGE_ONLY = ("lang",)
+PAGE_ONLY = ("lang", "trail", "paged")
 
 
 async def search_page(request: web.Request) -> web.Response:
@@ -33,8 +35,11 @@ async def search_page(request: web.Request) -> web.Response:
                                                     "catalog_jsonld": catalog}, status=400)
     result = await request.app[SEARCH].search(query)
     record_search(request, query, result, "page")
-    return render_page(request, "search.html", {"query": query, "result": result, "issues": [], "links": links,
-                                                "facet_names": list(FACET_FIELDS), "catalog_jsonld": catalog})
+    tries = await alternatives(request.app[SEARCH], query.q) if not result.groups and query.q else []
+    return render_page(request, "search.html", {
+        "query": query, "result": result, "issues": [], "links": links, "facet_names": list(FACET_FIELDS),
+        "catalog_jsonld": catalog, "alternatives": tries,
+        "pager": links.pager("/", request.query, result.next_cursor, result.total_entities, query.page_size)})
 
 
 async def resource_page(request: web.Request) -> web.Response:
@@ -45,7 +50,7 @@ async def resource_page(request: web.Request) -> web.Response:
     return render_page(request, "resource.html", {
         "r": resource, "withdrawn": withdrawn, "others": others, "xref_urls": XREF_URLS,
         "jsonld": script_json(resource_jsonld(resource, url, withdrawn)), "csrf_token": csrf_token(request),
-        "institution": INSTITUTIONS.get(resource["institution"]),
+        "institution": INSTITUTIONS.get(resource["institution"]), "in_cart": resource["id"] in cart_ids(request),
     })
 
 

@@ -135,14 +135,35 @@ async def _change(request: web.Request, run: str) -> web.Response:
                 revision = int(form["revision"]) if form.get("revision") else None
             except ValueError:
                 return await _detail(request, status=400, kept=form, error=t(_("Choose an action.")))
+            if action is Action.REJECT and form.get("confirm") != "yes":
+                if not form.get("comment", "").strip():
+                    raise CommentRequiredError("'reject' needs a comment")
+                return _confirm_reject(request, request_id, form)
             await service.transition(actor_for(account), request_id, action, form.get("comment", "")[:5000],
                                      revision=revision)
     except CommentRequiredError:
         return await _detail(request, status=400, kept=form, error=t(_("Please write a comment or message.")))
-    except ConflictError as exc:
+    except ConflictError:
         return await _detail(request, status=409, kept=form, error=t(_(
-            "Conflict: %(detail)s"), detail=str(exc)))
+            "Someone else acted on this request first, or the action no longer applies. Its current state "
+            "is shown below; please decide again.")))
     return see_other(f"/portal/requests/{request_id}")
+
+
+def _confirm_reject(request: web.Request, request_id: str, form: dict[str, str]) -> web.Response:
+    """The confirm step before rejecting (it cannot be undone); works without JavaScript."""
+    t = translator(request)
+    return _no_store(render_page(request, "confirm_action.html", {"confirm": {
+        "title": t(_("Reject request %(id)s?"), id=request_id),
+        "what": t(_("The requester is told by email that the request is rejected, with your comment. "
+                    "The request cannot be reopened.")),
+        "action_url": f"/portal/requests/{request_id}/transition",
+        "hidden": {"csrf_token": csrf_token(request), "action": Action.REJECT.value,
+                   "revision": form.get("revision", "")},
+        "comment": form.get("comment", "")[:5000], "comment_required": True,
+        "comment_label": t(_("Comment (sent to the requester)")),
+        "button": t(_("Yes, reject the request")), "cancel_url": f"/portal/requests/{request_id}",
+    }}))
 
 
 async def transition(request: web.Request) -> web.Response:

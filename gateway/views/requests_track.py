@@ -10,7 +10,7 @@ from desk.errors import CommentRequiredError, ConflictError, RequestNotFoundErro
 from desk.service import Actor
 from gateway.csrf import check_csrf, csrf_token
 from gateway.keys import LINKS, REQUESTS
-from gateway.render import render_page, translator
+from gateway.render import Labels, render_page, translator
 from gateway.views.requests_common import label_helpers, see_other
 from schemas.requests import Action, Role, UsageRequest, allowed_actions
 
@@ -77,13 +77,35 @@ async def _act(request: web.Request, form: dict[str, str], run: str) -> web.Resp
                 action = Action(form.get("action", ""))
             except ValueError:
                 return await _page(request, error=t(_("Choose an action.")), status=400, kept=form)
+            if action is Action.WITHDRAW and form.get("confirm") != "yes":
+                return _confirm_withdraw(request, token, mine[0], form)
             await service.transition(actor, request_id, action, form.get("comment", "")[:5000])
     except CommentRequiredError:
         return await _page(request, error=t(_("Please write a comment or message.")), status=400, kept=form)
-    except ConflictError as exc:
-        return await _page(request, error=t(_("This request changed in the meantime: %(detail)s"), detail=str(exc)),
-                           status=409, kept=form)
+    except ConflictError:
+        return await _page(request, error=t(_(
+            "This request changed in the meantime (the institution may have acted first). "
+            "Its current state is shown below; please decide again.")), status=409, kept=form)
     return see_other(f"/requests/track/{token}?notice={'sent' if run == 'message' else 'done'}")
+
+
+def _confirm_withdraw(request: web.Request, token: str, r: UsageRequest, form: dict[str, str]) -> web.Response:
+    """The confirm step before withdrawing (it cannot be undone); works without JavaScript."""
+    t = translator(request)
+    response = render_page(request, "confirm_action.html", {"confirm": {
+        "title": t(_("Withdraw this request?")),
+        "what": t(_("%(institution)s will stop processing request %(id)s and you cannot reopen it; "
+                    "to get these resources later you would send a new request."),
+                  institution=Labels(t).institution(r.institution), id=r.id),
+        "action_url": f"/requests/track/{token}/{r.id}/action",
+        "hidden": {"csrf_token": csrf_token(request), "action": Action.WITHDRAW.value},
+        "comment": form.get("comment", "")[:5000], "comment_required": False,
+        "comment_label": t(_("Reason for withdrawing (optional, sent to the institution)")),
+        "button": t(_("Yes, withdraw the request")), "cancel_url": f"/requests/track/{token}#req-{r.institution}",
+    }})
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 async def requester_action(request: web.Request) -> web.Response:

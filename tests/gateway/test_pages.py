@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp.test_utils import TestClient
 from babel.messages.extract import extract_from_dir
@@ -104,6 +105,30 @@ async def test_search_page_pages_with_the_cursor(client: Client) -> None:
     assert 'rel="first"' in second
 
 
+async def test_search_pager_numbers_pages_and_goes_back(client: Client) -> None:
+    first = await page(client, "/?q=mouse&page_size=2&lang=en")
+    assert '<span aria-current="page" aria-label="Page 1">1</span>' in first and 'rel="prev"' not in first
+    total_pages = re.search(r"of (\d+) pages", first)
+    assert total_pages and int(total_pages.group(1)) >= 3
+    href = html.unescape(re.search(r'href="([^"]+)" rel="next"', first).group(1))  # type: ignore[union-attr]
+    second = await page(client, href)
+    href = html.unescape(re.search(r'href="([^"]+)" rel="next"', second).group(1))  # type: ignore[union-attr]
+    third = await page(client, href)
+    assert '<span aria-current="page" aria-label="Page 3">3</span>' in third
+    back = html.unescape(re.search(r'href="([^"]+)" rel="prev"', third).group(1))  # type: ignore[union-attr]
+    assert titles(await page(client, back)) == titles(second)
+    page_one = html.unescape(re.search(r'href="([^"]+)" rel="first"', third).group(1))  # type: ignore[union-attr]
+    assert titles(await page(client, page_one)) == titles(first)
+
+
+async def test_zero_results_offer_spellings_and_hide_what_cannot_help(client: Client) -> None:
+    text = await page(client, "/?q=mouze&resource_type=cell_line&lang=en")
+    assert "No resources match your search." in text
+    assert "/api/export" not in text and "Refine" not in text
+    assert re.search(r'class="alternative">[^<]*mouse', text, re.IGNORECASE)
+    assert "Remove a filter" in text
+
+
 async def test_search_page_keeps_input_when_parameters_are_bad(client: Client) -> None:
     text = await page(client, "/?q=HeLa+cells&page_size=0", status=400)
     assert 'value="HeLa cells"' in text and "page_size" in text and 'role="alert"' in text
@@ -171,7 +196,10 @@ async def test_cart_add_remove_with_csrf(fresh_client: Client) -> None:
     for rid in ("riken-brc:RCB7", "jcrb:JCRB9004", "jcrb:JCRB9004"):
         added = await fresh_client.post("/cart/add", allow_redirects=False, data={
             "resource_id": rid, "csrf_token": token, "next": f"/resources/{rid}"})
-        assert added.status == 303 and added.headers["Location"] == f"/resources/{rid}"
+        assert added.status == 303
+        assert added.headers["Location"] == f"/resources/{rid}?added={quote(rid, safe='')}#cart-status"
+        back = await page(fresh_client, added.headers["Location"].split("#")[0] + "&lang=en")
+        assert 'id="cart-notice">Added to your cart.' in back and 'id="add-to-cart"' not in back
     cart = await page(fresh_client, "/cart?lang=en")
     assert '<span class="badge" id="cart-count" aria-label="2 items in cart">2</span>' in cart
     assert "RIKEN BioResource Research Center" in cart and "NIBIOHN JCRB Cell Bank" in cart

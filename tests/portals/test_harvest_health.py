@@ -15,8 +15,17 @@ async def test_staff_see_their_own_sources_with_held_run_hint(portal: Any) -> No
     assert "jcrb_oai" not in text
     assert f"biocross harvest --accept {portal.HELD_RUN}" in text
     assert "This run was held by the safety valve" in text and "lost 80% of the live records" in text
-    assert 'data-reason="missing_name">missing_name</a> <span class="count">2</span>' in text
-    assert 'data-reason="invalid_id">invalid_id</a> <span class="count">1</span>' in text
+    assert 'data-reason="missing_name">no name</a> <span class="count">2</span>' in text
+    assert 'data-reason="invalid_id">invalid identifier</a> <span class="count">1</span>' in text
+    assert 'data-outcome="held">held for review</strong>' in text
+    japanese = await portal.page(right, "/portal/harvests?lang=ja")
+    assert 'data-reason="missing_name">名称がない</a>' in japanese and 'data-outcome="held">確認待ちで保留<' in japanese
+    assert "<time datetime=\"2026-03-01T02:00:00+00:00\">2026/03/01 11:00 JST</time>" in japanese
+    right.session.cookie_jar.update_cookies({"tz": "Europe%2FBerlin"})  # as the page script sets it
+    berlin = await portal.page(right, "/portal/harvests?lang=en")
+    assert "<time datetime=\"2026-03-01T02:00:00+00:00\">Mar 1, 2026 3:00\u202fAM CET</time>" in berlin
+    right.session.cookie_jar.update_cookies({"tz": "Not/AZone"})
+    assert "11:00\u202fAM JST" in await portal.page(right, "/portal/harvests?lang=en")
     assert text.count('data-run="') == 3  # two RIKEN cell runs and one DNA run in the histories
     # the ids the held run would withdraw, with reasons, the one in use marked, names escaped
     assert "Would be withdrawn by the held run" in text

@@ -279,7 +279,7 @@ class Flow:
         assert revision, "no action form on the detail page"
         response = await client.post(f"/portal/requests/{request_id}/transition", allow_redirects=False, headers=HTML,
                                      data={"csrf_token": csrf_of(detail), "action": action, "comment": comment,
-                                           "revision": revision.group(1)})
+                                           "revision": revision.group(1), "confirm": "yes"})
         body = await response.text()
         assert response.status == status, body[:1500]
         return body

@@ -38,7 +38,8 @@ async def test_two_staff_pages_racing_one_wins_the_other_gets_409(app_client: An
                                    act(second, pages[1], "ask_information", "Which lab?"))
     assert sorted(status for status, _ in results) == [303, 409]
     loser = next(text for status, text in results if status == 409)
-    assert 'role="alert"' in loser and "changed by someone else" in loser
+    assert 'role="alert"' in loser and "Someone else acted on this request first" in loser
+    assert "is no longer possible" not in loser  # the service's English detail never reaches the page
 
     detail = await (await app_client.get(f"/api/portal/requests/{rid}",
                                          headers=flow.bearer(staff["riken"].token))).json()
