@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from biocross.adapters_cli import app as adapters_app
+from biocross.institutions_cli import app as institutions_app
 from biocross.localnode import ES_VERSION, LocalNode, LocalNodeError
 from biocross.users_cli import app as users_app
 from schemas.settings import InsecureSecretKeyError, Settings
@@ -19,6 +20,7 @@ es_app = typer.Typer(help="Manage the local development/test Elasticsearch node.
 app.add_typer(es_app, name="es")
 app.add_typer(adapters_app, name="adapters")
 app.add_typer(users_app, name="users")
+app.add_typer(institutions_app, name="institutions")
 
 
 def _settings() -> Settings:
@@ -108,6 +110,16 @@ def _load_specs(config: Path | None, names: list[str]) -> tuple[Any, list[Any], 
         for problem in getattr(exc, "problems", []) or []:
             typer.secho(f"  - {problem}", fg="red", err=True)
         raise typer.Exit(2) from exc
+    from biocross.institutions_cli import known_institutions
+
+    known = known_institutions(settings)
+    strangers = sorted(f"adapters.{n}.institution: unknown institution {c.institution!r}"
+                       for n, c in configs.items() if c.institution not in known)
+    if strangers:  # an adapter must name a registered institution (biocross institutions add)
+        typer.secho(f"error: {path} names institutions that are not registered", fg="red", err=True)
+        for problem in strangers:
+            typer.secho(f"  - {problem}", fg="red", err=True)
+        raise typer.Exit(2)
     unknown = [n for n in names if n not in configs]
     if unknown:
         typer.secho(f"error: not configured in {path}: {', '.join(unknown)} (known: {', '.join(configs)})", fg="red", err=True)

@@ -23,7 +23,7 @@ from desk.errors import (
 )
 from desk.notices import RequestLinks, institution_lines, to_requester, to_staff
 from desk.store import RequestStore
-from schemas.institution import INSTITUTIONS
+from schemas.institution import InstitutionRegistry
 from schemas.requests import (
     TRANSITIONS,
     Action,
@@ -81,19 +81,23 @@ class RequestService:
     """Business API over usage requests. One per application."""
 
     def __init__(self, store: RequestStore, accounts: AccountStore, links: RequestLinks,
-                 settings: RequestsSettings) -> None:
+                 settings: RequestsSettings, institutions: InstitutionRegistry) -> None:
         self.store = store
+        self.institutions = institutions
         self.accounts = accounts
         self.links = links
         self.settings = settings
 
     async def staff_recipients(self, institution: str) -> list[str]:
-        """Who is told about an institution's requests: its active staff and its contact address."""
+        """Who is told about an institution's requests: its active staff; while it has none, its
+        contact address; failing that the active administrators, so a request always reaches someone."""
         emails = await self.accounts.staff_emails(institution)
-        inst = INSTITUTIONS.get(institution)
+        if emails:
+            return emails
+        inst = self.institutions.get(institution)
         if inst is not None and inst.contact_email:
-            emails.append(inst.contact_email)
-        return sorted(set(emails))
+            return [inst.contact_email]
+        return await self.accounts.admin_emails()
 
     async def submit(self, form: SubmissionForm, items_by_institution: dict[str, list[RequestItem]],
                      now: datetime | None = None) -> list[UsageRequest]:
@@ -112,15 +116,15 @@ class RequestService:
                               to_status=RequestStatus.SUBMITTED, comment=form.message)]))
         lead = requests[0]
         lead.outbox.append(to_requester(
-            "verify", lead, now, link=self.links.verify_url(submission_id), hours=self.settings.verify_link_hours,
-            institutions=institution_lines(requests, form.language.value)))
+            "verify", lead, self.institutions, now, link=self.links.verify_url(submission_id),
+            hours=self.settings.verify_link_hours, institutions=institution_lines(requests, self.institutions, form.language.value)))
         for request in requests:
             await self.store.create(request)
         return requests
 
     async def submission(self, submission_id: str) -> list[UsageRequest]:
         """Every request of a submission, by institution."""
-        found = await self.store.load_many([f"{submission_id}-{slug}" for slug in sorted(INSTITUTIONS)])
+        found = await self.store.load_many([f"{submission_id}-{slug}" for slug in sorted(self.institutions)])
         if not found:
             raise RequestNotFoundError("no such submission")
         return found
@@ -144,8 +148,8 @@ class RequestService:
                 if staff_mail:
                     r.outbox.append(staff_mail)
                 if r.lead:
-                    r.outbox.append(to_requester("receipt", r, now, track=self.links.track_url(r.submission_id),
-                                                 institutions=institution_lines(requests, lang)))
+                    r.outbox.append(to_requester("receipt", r, self.institutions, now,
+                                                 track=self.links.track_url(r.submission_id), institutions=institution_lines(requests, self.institutions, lang)))
                 return True
 
             result.append(await self.store.mutate(request.id, change, refresh="wait_for"))
@@ -192,7 +196,7 @@ class RequestService:
                                          f"(now {r.status.value}); reload it and decide again")
             self._apply(r, action, actor, comment, now)
             track = self.links.track_url(r.submission_id)
-            r.outbox.append(to_requester("status", r, now, comment=comment, track=track))
+            r.outbox.append(to_requester("status", r, self.institutions, now, comment=comment, track=track))
             if actor.role is Role.REQUESTER:
                 staff_mail = to_staff("requester_action", r, recipients, now, comment=comment,
                                       portal=self.links.portal_url(r.id))
@@ -225,7 +229,7 @@ class RequestService:
             if actor.role is Role.REQUESTER:
                 mail = to_staff("message_to_staff", r, recipients, now, body=body, portal=self.links.portal_url(r.id))
             else:
-                mail = to_requester("message_to_requester", r, now, body=body,
+                mail = to_requester("message_to_requester", r, self.institutions, now, body=body,
                                     track=self.links.track_url(r.submission_id))
             if mail:
                 r.outbox.append(mail)

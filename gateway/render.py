@@ -13,9 +13,9 @@ from pydantic import BaseModel
 
 from gateway import links
 from gateway.i18n import Translator, choose_language
-from gateway.keys import TRANSLATORS
+from gateway.keys import INSTITUTIONS, TRANSLATORS
 from gateway.sessions import get_session
-from schemas.institution import INSTITUTIONS
+from schemas.institution import InstitutionRegistry
 from schemas.vocab import AVAILABILITY_LABELS, RESOURCE_TYPE_LABELS, Availability, ResourceType
 
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
@@ -38,6 +38,11 @@ def script_json(data: Any) -> Markup:
     return Markup(json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES))
 
 
+def institutions(request: web.Request) -> InstitutionRegistry:
+    """The member institutions as this process last loaded them."""
+    return request.app[INSTITUTIONS].registry
+
+
 def translator(request: web.Request) -> Translator:
     """The translator for the request's language."""
     translators: dict[str, Translator] = request.app[TRANSLATORS]
@@ -47,8 +52,9 @@ def translator(request: web.Request) -> Translator:
 class Labels:
     """Vocabulary labels in one language, for templates."""
 
-    def __init__(self, t: Translator) -> None:
+    def __init__(self, t: Translator, institutions: InstitutionRegistry) -> None:
         self.t = t
+        self.institutions = institutions
 
     def resource_type(self, value: str) -> str:
         """Label of a resource type (the raw value if unknown)."""
@@ -67,9 +73,8 @@ class Labels:
         return self.t.pick(ja, en)
 
     def institution(self, slug: str) -> str:
-        """Name of an institution (the slug if unknown)."""
-        inst = INSTITUTIONS.get(slug)
-        return self.t.pick(inst.name_ja, inst.name_en) if inst else slug
+        """Name of an institution in the page's language."""
+        return self.institutions.name(slug, self.t.lang)
 
     def facet_value(self, facet: str, value: str) -> str:
         """Label of a facet value."""
@@ -88,7 +93,7 @@ def page_context(request: web.Request) -> dict[str, Any]:
     cart = get_session(request).get("cart")
     other = "en" if t.lang == "ja" else "ja"
     return {
-        "lang": t.lang, "_": t, "t": t, "labels": Labels(t), "request": request,
+        "lang": t.lang, "_": t, "t": t, "labels": Labels(t, institutions(request)), "request": request,
         "cart_count": len(cart) if isinstance(cart, list) else 0,
         "switch_lang": other, "switch_url": links.with_params(request.path, request.query, lang=other),
         "static": lambda name: request.app.router["static"].url_for(filename=name),

@@ -7,7 +7,10 @@ from pathlib import Path
 from aiohttp import web
 
 from gateway.views import (
+    account,
     admin,
+    admin_accounts,
+    admin_institutions,
     admin_personal,
     api,
     cart,
@@ -83,5 +86,21 @@ def setup_routes(app: web.Application) -> None:
     router.add_post("/admin/personal-data", admin_personal.find, name="admin-personal-data-find")
     router.add_post("/admin/personal-data/export", admin_personal.export, name="admin-personal-data-export")
     router.add_post("/admin/personal-data/erase", admin_personal.erase, name="admin-personal-data-erase")
+    router.add_get("/admin/institutions", admin_institutions.list_institutions, name="admin-institutions")
+    router.add_get("/admin/institutions/new", admin_institutions.new_institution, name="admin-institution-new")
+    router.add_post("/admin/institutions/new", admin_institutions.create_institution, name="admin-institution-create")
+    router.add_get("/admin/institutions/{slug}", admin_institutions.edit_institution, name="admin-institution")
+    router.add_post("/admin/institutions/{slug}", admin_institutions.update_institution,
+                    name="admin-institution-update")
+    router.add_get("/admin/accounts", admin_accounts.list_accounts, name="admin-accounts")
+    router.add_post("/admin/accounts", admin_accounts.invite, name="admin-accounts-invite")
+    router.add_post("/admin/accounts/{username}", admin_accounts.change, name="admin-account-change")
+    # A staff member's own account: links from invitation and reset mails, password change.
+    router.add_get("/account/link/{secret}", account.link_form, name="account-link")
+    router.add_post("/account/link/{secret}", account.link_submit, name="account-link-submit")
+    router.add_get("/portal/reset", account.reset_form, name="portal-reset")
+    router.add_post("/portal/reset", account.reset_submit, name="portal-reset-submit")
+    router.add_get("/portal/password", account.password_form, name="portal-password")
+    router.add_post("/portal/password", account.password_submit, name="portal-password-submit")
     router.add_get("/metrics", metrics.metrics, name="metrics")
     router.add_static("/static/", STATIC_DIR, name="static", append_version=True)

@@ -14,7 +14,7 @@ from gateway.auth import require_admin
 from gateway.charts import bar_chart, column_chart
 from gateway.csrf import csrf_token
 from gateway.export import csv_cell
-from gateway.keys import DASHBOARD, REQUESTS, SETTINGS
+from gateway.keys import ADMIN_AUDIT, DASHBOARD, REQUESTS, SETTINGS
 from gateway.render import render_page, translator
 from schemas.usage import Table
 
@@ -76,7 +76,8 @@ async def dashboard(request: web.Request) -> web.Response:
               "oldest_minutes": round(status.oldest_age_seconds() / 60, 1), "stalled": status.stalled(stall),
               "stall_minutes": round(stall / 60)}
     response = render_page(request, "admin.html", {"account": account, "sections": sections, "columns": COLUMNS,
-                                                   "outbox": outbox, "csrf_token": csrf_token(request)})
+                                                   "outbox": outbox, "csrf_token": csrf_token(request),
+                                                   "admin_audit": await request.app[ADMIN_AUDIT].entries(30)})
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
