@@ -62,6 +62,7 @@ from indexer.health import HarvestHealthService
 from indexer.search.service import SearchService
 from indexer.usage.events import UsageEventWriter
 from indexer.usage.stats import DashboardService
+from schemas.institution import seed_institutions
 from schemas.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -86,7 +87,11 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     desk = build_desk(app[ES], app[SETTINGS], app[LINKS])
     app[ACCOUNTS], app[REQUESTS], app[PRIVACY] = desk.accounts, desk.requests, desk.privacy
     app[INSTITUTIONS], app[ADMIN_AUDIT], app[MAIL] = desk.institutions, desk.admin_audit, desk.mail
-    await desk.institutions.load()
+    try:
+        await desk.institutions.load()
+    except (ApiError, TransportError):  # the gateway starts anyway (pages answer 503); reloaded soon
+        log.warning("institutions not loaded from Elasticsearch; using the seed file until it answers")
+        desk.institutions.registry.replace(seed_institutions())
     refresher = asyncio.create_task(_refresh_institutions(desk.institutions), name="institutions-refresh")
     app[HEALTH] = HarvestHealthService(app[ES], prefix)
     app[DASHBOARD] = DashboardService(app[ES], prefix, app[HEALTH])

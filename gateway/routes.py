@@ -54,7 +54,8 @@ def setup_routes(app: web.Application) -> None:
     router.add_get("/requests/new", requests_form.new_request_form, name="request-form")
     router.add_post("/requests/new", requests_form.submit_request, name="request-submit")
     router.add_get("/requests/sent", requests_form.request_sent, name="request-sent")
-    router.add_get("/requests/verify/{token}", requests_track.verify, name="request-verify")
+    router.add_get("/requests/verify/{token}", requests_track.verify_form, name="request-verify-form")
+    router.add_post("/requests/verify/{token}", requests_track.verify, name="request-verify")
     router.add_get("/requests/track/{token}", requests_track.track, name="request-track")
     router.add_post("/requests/track/{token}/{request_id}/action", requests_track.requester_action,
                     name="request-track-action")
