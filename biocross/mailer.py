@@ -21,6 +21,7 @@ from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
 from desk.errors import DeliveryError
 from desk.factory import Desk, build_desk
+from desk.harvest_alerts import HarvestAlerts
 from desk.outbox import DeliveryReport
 from desk.outbox import deliver_pending as deliver_outbox
 from desk.privacy import PrivacyService
@@ -107,6 +108,9 @@ class Mailer:
         pass of the loop."""
         await self.desk.institutions.load()  # names and contact addresses as the administrators left them
         reminders = await queue_reminders(self.service)
+        await HarvestAlerts(self.desk.accounts.es, self.settings.es.index_prefix, self.desk.accounts,
+                            self.desk.institutions.registry, self.desk.mail,
+                            self.settings.gateway.public_url).queue()
         report = await self.deliver_pending()
         anonymised = await self.privacy.apply_retention(datetime.now(UTC))
         if anonymised:

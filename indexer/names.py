@@ -66,3 +66,8 @@ def admin_audit_index(prefix: str) -> str:
 def mail_queue_index(prefix: str) -> str:
     """Mails that belong to no usage request (invitations, resets, alerts), waiting or sent."""
     return f"{prefix}-mail-queue"
+
+
+def harvest_alerts_index(prefix: str) -> str:
+    """Harvest runs already reported to their institution (one document per run id)."""
+    return f"{prefix}-harvest-alerts"
