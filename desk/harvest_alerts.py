@@ -116,7 +116,8 @@ class HarvestAlerts:
             problem = problem_of(run)
             if problem is None or run["run_id"] in reported:
                 continue
-            if await self._repeat(run, problem, now):
+            in_digest = any(r["source"] == run["source"] for r, _p in by_institution.get(run["institution"], []))
+            if not in_digest and await self._repeat(run, problem, now):
                 await self._claim(run, problem, False, now)  # same problem again: recorded, not mailed
                 continue
             if await self._claim(run, problem, True, now):
