@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
+import aiohttp
 import aiosmtplib
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
@@ -101,6 +102,10 @@ class Mailer:
                                               retry_seconds=r.mail_retry_seconds)
         report.sent.extend(queued.sent)
         report.failed.update(queued.failed)
+        async with aiohttp.ClientSession() as session:
+            hooks = await self.desk.webhooks.deliver(session)
+        if hooks["delivered"] or hooks["failed"]:
+            log.info("webhooks: %d delivered, %d failed", hooks["delivered"], hooks["failed"])
         return report
 
     async def mailer_pass(self) -> tuple[int, DeliveryReport]:
@@ -111,6 +116,7 @@ class Mailer:
         await HarvestAlerts(self.desk.accounts.es, self.settings.es.index_prefix, self.desk.accounts,
                             self.desk.institutions.registry, self.desk.mail,
                             self.settings.gateway.public_url).queue()
+        await self.desk.webhooks.emit_harvest_outcomes()
         report = await self.deliver_pending()
         anonymised = await self.privacy.apply_retention(datetime.now(UTC))
         if anonymised:

@@ -15,6 +15,7 @@ from desk.privacy import AuditLog, PrivacyService
 from desk.sealing import PersonalDataCipher
 from desk.service import RequestService
 from desk.store import RequestStore
+from desk.webhooks import WebhookStore
 from schemas.settings import Settings
 
 
@@ -31,6 +32,7 @@ class Desk:
     institutions: InstitutionStore
     admin_audit: AdminAuditLog
     mail: MailQueue
+    webhooks: WebhookStore
 
 
 def build_desk(es: AsyncElasticsearch, settings: Settings, links: RequestLinks) -> Desk:
@@ -39,6 +41,7 @@ def build_desk(es: AsyncElasticsearch, settings: Settings, links: RequestLinks) 
     accounts = AccountStore(es, prefix)
     institutions = InstitutionStore(es, prefix)
     store = RequestStore(es, prefix, PersonalDataCipher(settings.personal_data_keys()))
-    return Desk(accounts, RequestService(store, accounts, links, settings.requests, institutions.registry),
-                PrivacyService(store, AuditLog(es, prefix), settings.requests.retention_days),
-                institutions, AdminAuditLog(es, prefix), MailQueue(es, prefix))
+    requests = RequestService(store, accounts, links, settings.requests, institutions.registry)
+    requests.webhooks = webhooks = WebhookStore(es, prefix, retry_seconds=settings.requests.mail_retry_seconds)
+    return Desk(accounts, requests, PrivacyService(store, AuditLog(es, prefix), settings.requests.retention_days),
+                institutions, AdminAuditLog(es, prefix), MailQueue(es, prefix), webhooks)

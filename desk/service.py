@@ -7,10 +7,13 @@ without its change.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from elasticsearch import ApiError, TransportError
 
 from desk.accounts import AccountStore
 from desk.errors import (
@@ -23,6 +26,7 @@ from desk.errors import (
 )
 from desk.notices import RequestLinks, institution_lines, to_requester, to_staff
 from desk.store import RequestStore
+from desk.webhooks import WebhookStore
 from schemas.institution import InstitutionRegistry
 from schemas.requests import (
     TRANSITIONS,
@@ -37,6 +41,8 @@ from schemas.requests import (
     UsageRequest,
 )
 from schemas.settings import RequestsSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,19 @@ class RequestService:
         self.accounts = accounts
         self.links = links
         self.settings = settings
+        self.webhooks: WebhookStore | None = None
+
+    async def _emit(self, event: str, request: UsageRequest, *, key: str, **extra: str) -> None:
+        """Tell webhook endpoints (what an outside tracker needs, never the requester's personal data)."""
+        if self.webhooks is None:
+            return
+        data = {"request_id": request.id, "submission_id": request.submission_id, "institution": request.institution,
+                "status": request.status.value, "revision": request.revision,
+                "items": [i.catalog_id for i in request.items], **extra}
+        try:
+            await self.webhooks.emit(event, data, key=key)
+        except (ApiError, TransportError):  # the change is stored; its webhook is lost, say so once
+            log.warning("webhook event %s of %s not queued", event, request.id, exc_info=True)
 
     async def staff_recipients(self, institution: str) -> list[str]:
         """Who is told about an institution's requests: its active staff; while it has none, its
@@ -153,6 +172,8 @@ class RequestService:
                 return True
 
             result.append(await self.store.mutate(request.id, change, refresh="wait_for"))
+        for r in result:
+            await self._emit("request.verified", r, key=f"{r.id}@verified")
         return result
 
     def _apply(self, r: UsageRequest, action: Action, actor: Actor, comment: str, now: datetime) -> None:
@@ -204,7 +225,9 @@ class RequestService:
                     r.outbox.append(staff_mail)
             return True
 
-        return await self.store.mutate(request_id, change)
+        changed = await self.store.mutate(request_id, change)
+        await self._emit("request.status_changed", changed, key=f"{changed.id}@{changed.revision}")
+        return changed
 
     async def post_message(self, actor: Actor, request_id: str, body: str, now: datetime | None = None
                            ) -> UsageRequest:
@@ -235,7 +258,9 @@ class RequestService:
                 r.outbox.append(mail)
             return True
 
-        return await self.store.mutate(request_id, change)
+        posted = await self.store.mutate(request_id, change)
+        await self._emit("request.message", posted, key=f"{posted.id}@{message_id}", role=actor.role.value)
+        return posted
 
     async def list_for(self, actor: Actor, status: RequestStatus | None = None, size: int = 200
                        ) -> tuple[list[UsageRequest], dict[str, int]]:

@@ -71,3 +71,8 @@ def mail_queue_index(prefix: str) -> str:
 def harvest_alerts_index(prefix: str) -> str:
     """Harvest runs already reported to their institution (one document per run id)."""
     return f"{prefix}-harvest-alerts"
+
+
+def webhooks_index(prefix: str) -> str:
+    """Webhook endpoints the administrators registered, and every delivery to them."""
+    return f"{prefix}-webhooks"
