@@ -40,6 +40,7 @@ from gateway.keys import (
     SUBMIT_EMAIL_BUCKETS,
     TRANSLATORS,
     USAGE,
+    WEBHOOKS,
 )
 from gateway.metrics import GatewayMetrics, count_backend_errors
 from gateway.middlewares import (
@@ -87,6 +88,7 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     desk = build_desk(app[ES], app[SETTINGS], app[LINKS])
     app[ACCOUNTS], app[REQUESTS], app[PRIVACY] = desk.accounts, desk.requests, desk.privacy
     app[INSTITUTIONS], app[ADMIN_AUDIT], app[MAIL] = desk.institutions, desk.admin_audit, desk.mail
+    app[WEBHOOKS] = desk.webhooks
     try:
         await desk.institutions.load()
     except (ApiError, TransportError):  # the gateway starts anyway (pages answer 503); reloaded soon

@@ -11,6 +11,7 @@ from desk.institutions import InstitutionStore
 from desk.mailqueue import MailQueue
 from desk.privacy import PrivacyService
 from desk.service import RequestService
+from desk.webhooks import WebhookStore
 from gateway.metrics import GatewayMetrics
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.signing import RequestLinks
@@ -55,3 +56,5 @@ INSTITUTIONS = web.AppKey("institutions", InstitutionStore)
 ADMIN_AUDIT = web.AppKey("admin_audit", AdminAuditLog)
 #: Mail outside the request outboxes (invitations, resets, warnings, alerts).
 MAIL = web.AppKey("mail", MailQueue)
+#: Webhook endpoints and deliveries.
+WEBHOOKS = web.AppKey("webhooks", WebhookStore)

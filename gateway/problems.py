@@ -23,6 +23,7 @@ from desk.errors import (
     InvitationError,
     SubmissionError,
 )
+from desk.webhooks import WebhookError
 from gateway.errors import (
     AdminRequiredError,
     AuthenticationRequiredError,
@@ -121,6 +122,7 @@ PROBLEM_TABLE: dict[type[Exception], ProblemKind] = {
     InvalidLinkError: ProblemKind("invalid-link", 400, "Invalid or expired link"),
     InvitationError: ProblemKind("invalid-link", 400, "Invalid or expired link"),
     InstitutionExistsError: ProblemKind("conflict", 409, "Already exists"),
+    WebhookError: NOT_FOUND,
     web.HTTPNotFound: ProblemKind("not-found", 404, "Not found", show_message=False),
     web.HTTPMethodNotAllowed: ProblemKind("method-not-allowed", 405, "Method not allowed", show_message=False,
                                           headers=_allow),

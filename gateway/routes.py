@@ -12,6 +12,7 @@ from gateway.views import (
     admin_accounts,
     admin_institutions,
     admin_personal,
+    admin_webhooks,
     api,
     cart,
     docs,
@@ -96,6 +97,11 @@ def setup_routes(app: web.Application) -> None:
     router.add_get("/admin/accounts", admin_accounts.list_accounts, name="admin-accounts")
     router.add_post("/admin/accounts", admin_accounts.invite, name="admin-accounts-invite")
     router.add_post("/admin/accounts/{username}", admin_accounts.change, name="admin-account-change")
+    router.add_get("/admin/webhooks", admin_webhooks.webhooks, name="admin-webhooks")
+    router.add_post("/admin/webhooks", admin_webhooks.add_endpoint, name="admin-webhooks-add")
+    router.add_post("/admin/webhooks/{endpoint}", admin_webhooks.endpoint_action, name="admin-webhook-action")
+    router.add_post("/admin/webhooks/deliveries/{delivery}/redeliver", admin_webhooks.redeliver,
+                    name="admin-webhook-redeliver")
     # A staff member's own account: links from invitation and reset mails, password change.
     router.add_get("/account/link/{secret}", account.link_form, name="account-link")
     router.add_post("/account/link/{secret}", account.link_submit, name="account-link-submit")
