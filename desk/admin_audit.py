@@ -27,14 +27,15 @@ class AdminAuditLog:
 
     async def record(self, actor: str, action: str, target: str, detail: str = "",
                      now: datetime | None = None) -> None:
-        """One entry, visible to the next read."""
+        """One entry (no refresh wait: :meth:`entries` refreshes before it reads)."""
         await ensure_index(self.es, self.index, ADMIN_AUDIT_MAPPING)
-        await self.es.index(index=self.index, refresh="wait_for", document={
+        await self.es.index(index=self.index, document={
             "at": (now or datetime.now(UTC)).isoformat(), "actor": actor, "action": action, "target": target,
             "detail": detail})
 
     async def entries(self, size: int = 50) -> list[dict[str, Any]]:
         """The newest entries first."""
         await ensure_index(self.es, self.index, ADMIN_AUDIT_MAPPING)
+        await self.es.indices.refresh(index=self.index)
         resp = await self.es.search(index=self.index, size=size, sort=[{"at": "desc"}])
         return [dict(h["_source"]) for h in resp["hits"]["hits"]]

@@ -49,23 +49,12 @@ class MailQueue:
         await ensure_index(self.es, self.index, MAIL_QUEUE_MAPPING)
 
     async def enqueue(self, mail: OutboxMail) -> None:
-        """Queue ``mail`` (visible to the next delivery pass)."""
+        """Queue ``mail`` (the next delivery pass sends it)."""
         if not mail.to:
             return
         await self.ensure()
-        await self.es.index(index=self.index, id=mail.id, refresh="wait_for",
-                            document={**mail.model_dump(mode="json"), "pending": True})
-
-    async def sent(self, kind: str | None = None) -> list[OutboxMail]:
-        """Mails sent so far (newest first), optionally of one kind."""
-        await self.ensure()
-        filters: list[dict[str, Any]] = [{"term": {"pending": False}}]
-        if kind:
-            filters.append({"term": {"kind": kind}})
-        resp = await self.es.search(index=self.index, size=200, query={"bool": {"filter": filters}},
-                                    sort=[{"created_at": "desc"}])
-        return [OutboxMail.model_validate({k: v for k, v in h["_source"].items() if k != "pending"})
-                for h in resp["hits"]["hits"]]
+        # No refresh wait: each delivery pass refreshes before it searches.
+        await self.es.index(index=self.index, id=mail.id, document={**mail.model_dump(mode="json"), "pending": True})
 
     async def deliver(self, send: Sender, *, worker: str, claim_seconds: float = 120.0,
                       retry_seconds: float = 60.0, now: datetime | None = None) -> DeliveryReport:

@@ -116,10 +116,13 @@ class WebhookStore:
         self.index = webhooks_index(prefix)
         self.runs = system_index(prefix, "harvest-runs")
         self.retry_seconds = retry_seconds
+        self._ready = False
 
     async def ensure(self) -> None:
         """Create the index on first use."""
-        await ensure_index(self.es, self.index, WEBHOOKS_MAPPING)
+        if not self._ready:
+            await ensure_index(self.es, self.index, WEBHOOKS_MAPPING)
+            self._ready = True
 
     async def add_endpoint(self, url: str, events: list[str], actor: str) -> WebhookEndpoint:
         """Register an endpoint (its secret is generated here)."""
@@ -171,7 +174,8 @@ class WebhookStore:
             delivery = WebhookDelivery(id=msg_id, endpoint_id=endpoint.id, url=endpoint.url, event=event, body=body,
                                        created_at=now, next_attempt_at=now)
             try:
-                await self.es.create(index=self.index, id=msg_id, refresh="wait_for",
+                # No refresh wait (this runs inside a user's action): each delivery pass refreshes first.
+                await self.es.create(index=self.index, id=msg_id,
                                      document={"kind": "delivery", **delivery.model_dump(mode="json")})
             except EsConflictError:
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from elasticsearch import AsyncElasticsearch
 
 from biocross.mailer import Mailer
 from desk.accounts import AccountStore
+from desk.reminders import queue_reminders
 from fixtures.corpus import make_resource
 from fixtures.indexing import publish_corpus
 from gateway.app import create_app
@@ -164,6 +166,12 @@ async def test_invitation_by_mail_sets_the_password_once_and_requests_reach_the_
     await adm_mailer.deliver_pending()
     [to_contact] = smtp.inbox.to(NEW["contact_email"])
     assert found[0].id in to_contact.get_content()
+    # A week later nobody has acted: the reminder goes to the contact address too.
+    await adm_mailer.desk.institutions.load()  # what each mailer pass does first
+    assert await queue_reminders(adm_mailer.service, datetime.now(UTC) + timedelta(days=8)) >= 1
+    await adm_mailer.deliver_pending()
+    reminder = [m for m in smtp.inbox.to(NEW["contact_email"]) if "[Reminder]" in str(m["Subject"])]
+    assert len(reminder) == 1 and found[0].id in reminder[0].get_content()
 
     [invitation] = smtp.inbox.to("staff@aist-bmd.example")
     assert found[0].id not in invitation.get_content()
