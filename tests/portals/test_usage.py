@@ -53,11 +53,12 @@ async def test_searches_and_views_become_events_and_dashboard_numbers(
     admin = await portal.logged_in("admin")
     text = await portal.page(admin, "/admin?lang=en")
     today = datetime.now(UTC).date().isoformat()
+    riken, jcrb = "RIKEN BioResource Research Center", "NIBIOHN JCRB Cell Bank"  # names, never slugs, on the page
     for row in (f"<td>{today}</td><td>4</td><td>2</td>", "<td>hela</td><td>2</td>", "<td>zzqxnotfound</td><td>2</td>",
-                f"<td>{HELA_RIKEN}</td><td>riken-brc</td><td>2</td>", f"<td>{HELA_JCRB}</td><td>jcrb</td><td>1</td>",
-                "<td>riken-brc</td><td>2026-01</td><td>2</td>", "<td>riken-brc</td><td>2026-02</td><td>1</td>",
-                "<td>jcrb</td><td>2026-02</td><td>2</td>", "<td>riken-brc</td><td>3</td><td>4.0</td>",
-                "<td>jcrb</td><td>1</td><td>6.0</td>", "<td>riken_cells</td><td>riken-brc</td><td>held</td>"):
+                f"<td>{HELA_RIKEN}</td><td>{riken}</td><td>2</td>", f"<td>{HELA_JCRB}</td><td>{jcrb}</td><td>1</td>",
+                f"<td>{riken}</td><td>2026-01</td><td>2</td>", f"<td>{riken}</td><td>2026-02</td><td>1</td>",
+                f"<td>{jcrb}</td><td>2026-02</td><td>2</td>", f"<td>{riken}</td><td>3</td><td>4.0</td>",
+                f"<td>{jcrb}</td><td>1</td><td>6.0</td>", f"<td>riken_cells</td><td>{riken}</td><td>held</td>"):
         assert row in text, row
     assert text.count("<svg") >= 6 and "<style" not in text and " style=" not in text
     assert "<script>" not in text and text.count("<script") == 1  # only the site's external script
