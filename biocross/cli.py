@@ -11,6 +11,7 @@ import typer
 
 from biocross import exitcodes
 from biocross.adapters_cli import app as adapters_app
+from biocross.institutions_cli import app as institutions_app
 from biocross.localnode import ES_VERSION, LocalNode, LocalNodeError
 from biocross.sources_cli import app as sources_app
 from biocross.users_cli import app as users_app
@@ -22,6 +23,7 @@ app.add_typer(es_app, name="es")
 app.add_typer(adapters_app, name="adapters")
 app.add_typer(users_app, name="users")
 app.add_typer(sources_app, name="sources")
+app.add_typer(institutions_app, name="institutions")
 
 
 def _settings() -> Settings:
@@ -108,7 +110,19 @@ def _load_specs(config: Path | None, names: list[str]) -> tuple[Any, list[Any], 
         configs = load_adapters_file(path, registry)
     except AdapterConfigError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
+        for problem in getattr(exc, "problems", []) or []:
+            typer.secho(f"  - {problem}", fg="red", err=True)
         raise typer.Exit(exitcodes.CONFIG) from exc
+    from biocross.institutions_cli import known_institutions
+
+    known = known_institutions(settings)
+    strangers = sorted(f"adapters.{n}.institution: unknown institution {c.institution!r}"
+                       for n, c in configs.items() if c.institution not in known)
+    if strangers:  # an adapter must name a registered institution (biocross institutions add)
+        typer.secho(f"error: {path} names institutions that are not registered", fg="red", err=True)
+        for problem in strangers:
+            typer.secho(f"  - {problem}", fg="red", err=True)
+        raise typer.Exit(exitcodes.CONFIG)
     unknown = [n for n in names if n not in configs]
     if unknown:
         typer.secho(f"error: not configured in {path}: {', '.join(unknown)} (known: {', '.join(configs)})", fg="red", err=True)

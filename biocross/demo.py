@@ -25,12 +25,13 @@ from demo.mailbox import DemoMailbox, add_mailbox_routes
 from demo.server import create_sources_app
 from desk.accounts import AccountStore
 from desk.errors import AccountExistsError
+from desk.institutions import InstitutionStore
 from gateway.app import create_app
 from indexer.client import make_client
 from indexer.store import ensure_system_indices
 from schemas.accounts import StaffRole
 from schemas.harvest import HarvestMode
-from schemas.institution import INSTITUTIONS
+from schemas.institution import InstitutionRegistry
 from schemas.settings import EsSettings, Settings
 
 #: How often the demo's outbox worker looks for mail (seconds): mails arrive within a moment.
@@ -70,7 +71,8 @@ async def _demo(settings: Settings, total: int, sources_port: int) -> None:
     mailbox = DemoMailbox()
     await mailbox.start(settings.mail.host, settings.mail.port)
     es = make_client(settings.es)
-    accounts = await seed_accounts(AccountStore(es, settings.es.index_prefix))
+    institutions = await InstitutionStore(es, settings.es.index_prefix).load()
+    accounts = await seed_accounts(AccountStore(es, settings.es.index_prefix), institutions)
     mailer = Mailer.build(settings, es)
     mailer_task = asyncio.create_task(mailer.run_forever(), name="demo-mailer")
 
@@ -101,11 +103,11 @@ async def _demo(settings: Settings, total: int, sources_port: int) -> None:
         await sources.cleanup()
 
 
-async def seed_accounts(store: AccountStore) -> list[tuple[str, str, str]]:
+async def seed_accounts(store: AccountStore, institutions: InstitutionRegistry) -> list[tuple[str, str, str]]:
     """One staff account per institution and one consortium administrator, each with a new random
     password (an account left by an earlier run gets the new password). Returns (user, password, role)."""
     wanted: list[tuple[str, StaffRole, list[str], str]] = [
-        (f"staff-{slug}", StaffRole.STAFF, [slug], f"staff, {inst.name_en}") for slug, inst in INSTITUTIONS.items()]
+        (f"staff-{slug}", StaffRole.STAFF, [slug], f"staff, {inst.name_en}") for slug, inst in institutions.items()]
     wanted.append((ADMIN_USER, StaffRole.ADMIN, [], "consortium administrator"))
     seeded = []
     for username, role, institutions, what in wanted:

@@ -16,11 +16,13 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
+import aiohttp
 import aiosmtplib
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 
 from desk.errors import DeliveryError
-from desk.factory import build_desk
+from desk.factory import Desk, build_desk
+from desk.harvest_alerts import HarvestAlerts
 from desk.outbox import DeliveryReport
 from desk.outbox import deliver_pending as deliver_outbox
 from desk.privacy import PrivacyService
@@ -82,24 +84,39 @@ class Mailer:
     send: SmtpSender
     worker: str
     privacy: PrivacyService
+    desk: Desk
 
     @classmethod
     def build(cls, settings: Settings, es: AsyncElasticsearch) -> Mailer:
         """Wire the services from settings (the caller owns ``es``)."""
         desk = build_desk(es, settings, RequestLinks(settings))
         return cls(settings, desk.requests, SmtpSender(settings.mail), f"{socket.gethostname()}:{os.getpid()}",
-                   desk.privacy)
+                   desk.privacy, desk)
 
     async def deliver_pending(self) -> DeliveryReport:
-        """Send every due outbox mail once; failures stay queued with backoff."""
+        """Send every due mail once (request outboxes, then the mail queue); failures stay queued with backoff."""
         r = self.settings.requests
-        return await deliver_outbox(self.service.store, self.send, worker=self.worker,
-                                    claim_seconds=r.mail_claim_seconds, retry_seconds=r.mail_retry_seconds)
+        report = await deliver_outbox(self.service.store, self.send, worker=self.worker,
+                                      claim_seconds=r.mail_claim_seconds, retry_seconds=r.mail_retry_seconds)
+        queued = await self.desk.mail.deliver(self.send, worker=self.worker, claim_seconds=r.mail_claim_seconds,
+                                              retry_seconds=r.mail_retry_seconds)
+        report.sent.extend(queued.sent)
+        report.failed.update(queued.failed)
+        async with aiohttp.ClientSession() as session:
+            hooks = await self.desk.webhooks.deliver(session)
+        if hooks["delivered"] or hooks["failed"]:
+            log.info("webhooks: %d delivered, %d failed", hooks["delivered"], hooks["failed"])
+        return report
 
     async def mailer_pass(self) -> tuple[int, DeliveryReport]:
         """Queue due reminders, then deliver, then anonymise requests past the retention period: one
         pass of the loop."""
+        await self.desk.institutions.load()  # names and contact addresses as the administrators left them
         reminders = await queue_reminders(self.service)
+        await HarvestAlerts(self.desk.accounts.es, self.settings.es.index_prefix, self.desk.accounts,
+                            self.desk.institutions.registry, self.desk.mail,
+                            self.settings.gateway.public_url).queue()
+        await self.desk.webhooks.emit_harvest_outcomes()
         report = await self.deliver_pending()
         anonymised = await self.privacy.apply_retention(datetime.now(UTC))
         if anonymised:

@@ -8,11 +8,11 @@ from typing import TypeVar
 
 import typer
 
+from biocross.institutions_cli import known_institutions
 from desk.accounts import AccountStore
 from desk.errors import AccountError
 from indexer.client import make_client
 from schemas.accounts import StaffRole
-from schemas.institution import INSTITUTIONS
 from schemas.settings import Settings
 
 app = typer.Typer(help="Manage staff accounts of the institution portal.", no_args_is_help=True)
@@ -48,9 +48,10 @@ def add(
                                  help="Password (prompted when omitted)."),
 ) -> None:
     """Create a staff account."""
-    unknown = [i for i in institution if i not in INSTITUTIONS]
+    known = known_institutions(Settings())
+    unknown = [i for i in institution if i not in known]
     if unknown or (role is StaffRole.STAFF and not institution):
-        typer.secho(f"error: staff need known institutions (--institution, one of {', '.join(INSTITUTIONS)})",
+        typer.secho(f"error: staff need known institutions (--institution, one of {', '.join(known)})",
                     fg="red", err=True)
         raise typer.Exit(2)
     if len(password) < 12:

@@ -29,11 +29,12 @@ from desk.errors import (
     AccountExistsError,
     AccountNotFoundError,
     AuthenticationError,
+    InvitationError,
 )
 from desk.mappings import ACCOUNTS_MAPPING
 from indexer.indices import ensure_index
 from indexer.names import accounts_index
-from schemas.accounts import Account, ApiTokenRecord, StaffRole, StaffSession
+from schemas.accounts import Account, AccountLink, ApiTokenRecord, LinkPurpose, StaffRole, StaffSession
 
 TOKEN_PREFIX = "bxt_"
 _BAD = "wrong user name or password"
@@ -116,13 +117,90 @@ class AccountStore:
         password_hash = await asyncio.to_thread(self.hasher.hash, password)
         return await self._update(username, password_hash=password_hash)
 
-    async def staff_emails(self, institution: str) -> list[str]:
-        """Addresses of the active staff handling ``institution``."""
+    async def _active_emails(self, *filters: dict[str, Any]) -> list[str]:
         await self.ensure()
-        resp = await self.es.search(index=self.index, size=200, query={"bool": {"filter": [
-            {"term": {"kind": "user"}}, {"term": {"role": "staff"}}, {"term": {"institutions": institution}},
-            {"term": {"disabled": False}}]}})
+        resp = await self.es.search(index=self.index, size=200, query={"bool": {
+            "filter": [{"term": {"kind": "user"}}, {"term": {"disabled": False}}, *filters],
+            "must_not": [{"term": {"invited": True}}]}})
         return sorted({h["_source"]["email"] for h in resp["hits"]["hits"]})
+
+    async def staff_emails(self, institution: str) -> list[str]:
+        """Addresses of the active staff handling ``institution`` (not disabled, invitation accepted)."""
+        return await self._active_emails({"term": {"role": "staff"}}, {"term": {"institutions": institution}})
+
+    async def admin_emails(self) -> list[str]:
+        """Addresses of the active administrators."""
+        return await self._active_emails({"term": {"role": "admin"}})
+
+    async def invite(self, username: str, email: str, role: StaffRole, *, institutions: list[str] | None = None,
+                     display_name: str = "", language: str = "ja", hours: int = 72) -> tuple[Account, str]:
+        """Create an account without a password and a single-use invitation link secret for it."""
+        account = Account(username=username, email=email, role=role, institutions=institutions or [],
+                          display_name=display_name or username, language=language, password_hash="",
+                          invited=True, created_at=_now())
+        await self.ensure()
+        try:
+            await self.es.create(index=self.index, id=f"user:{username}", refresh="wait_for",
+                                 document={"kind": "user", **account.model_dump(mode="json")})
+        except EsConflictError as exc:
+            raise AccountExistsError(f"account {username!r} exists already") from exc
+        return account, await self.create_link(username, LinkPurpose.INVITE, hours)
+
+    async def update(self, username: str, *, role: StaffRole, institutions: list[str], email: str) -> Account:
+        """Change an account's role, institutions and address."""
+        return await self._update(username, role=role.value, institutions=institutions, email=email)
+
+    async def create_link(self, username: str, purpose: LinkPurpose, hours: int) -> str:
+        """A new single-use link secret (only its SHA-256 is stored)."""
+        secret = secrets.token_urlsafe(32)
+        now = _now()
+        link = AccountLink(username=username, purpose=purpose, created_at=now, expires_at=now + timedelta(hours=hours))
+        await self.ensure()
+        await self.es.index(index=self.index, id=f"link:{_sha256(secret)}",
+                            document={"kind": "link", **link.model_dump(mode="json")})
+        return secret
+
+    async def reset_link(self, email_or_username: str, hours: int = 2) -> tuple[Account, str] | None:
+        """A password-reset link for the active account with this user name or address (None if none;
+        the caller answers the same either way)."""
+        wanted = email_or_username.strip().lower()
+        account = next((a for a in await self.list_accounts()
+                        if not a.disabled and not a.invited and wanted in (a.username, a.email.lower())), None)
+        if account is None:
+            return None
+        return account, await self.create_link(account.username, LinkPurpose.RESET, hours)
+
+    async def peek_link(self, secret: str) -> AccountLink:
+        """The live link of ``secret`` without using it; :class:`InvitationError` if it is not valid."""
+        doc = await self._get(f"link:{_sha256(secret)}")
+        if doc is None:
+            raise InvitationError("this link is not valid or was used already; ask for a new one")
+        link = AccountLink.model_validate({k: v for k, v in doc["_source"].items() if k != "kind"})
+        if link.expires_at <= _now():
+            raise InvitationError("this link has expired; ask for a new one")
+        return link
+
+    async def redeem_link(self, secret: str, password: str) -> Account:
+        """Use a link once: set the password and end the invitation. A second use fails."""
+        link = await self.peek_link(secret)
+        doc = await self._get(f"link:{_sha256(secret)}")
+        if doc is None:
+            raise InvitationError("this link is not valid or was used already; ask for a new one")
+        try:  # deleting first, conditionally, makes the link single-use even under concurrent posts
+            await self.es.delete(index=self.index, id=f"link:{_sha256(secret)}", refresh="wait_for",
+                                 if_seq_no=doc["_seq_no"], if_primary_term=doc["_primary_term"])
+        except (EsConflictError, EsNotFoundError) as exc:
+            raise InvitationError("this link was used already; ask for a new one") from exc
+        account = await self.get(link.username)
+        if account is None or account.disabled:
+            raise InvitationError("the account is disabled; ask an administrator")
+        password_hash = await asyncio.to_thread(self.hasher.hash, password)
+        return await self._update(link.username, password_hash=password_hash, invited=False)
+
+    async def change_password(self, username: str, current: str, new: str) -> Account:
+        """A logged-in user's own change; the current password must be right."""
+        await self.authenticate(username, current)
+        return await self.set_password(username, new)
 
     async def authenticate(self, username: str, password: str) -> Account:
         """The account, if the password is right and the account usable; else
@@ -133,7 +211,8 @@ class AccountStore:
             await asyncio.to_thread(self._verify, await self._dummy(), password)  # same cost either way
             raise AuthenticationError(_BAD)
         account = Account.model_validate({k: v for k, v in doc["_source"].items() if k != "kind"})
-        ok = await asyncio.to_thread(self._verify, account.password_hash, password)
+        stored = account.password_hash or await self._dummy()  # an invitation not yet accepted costs the same
+        ok = await asyncio.to_thread(self._verify, stored, password) and bool(account.password_hash)
         if not ok or account.disabled:
             raise AuthenticationError(_BAD)
         if self.hasher.check_needs_rehash(account.password_hash):

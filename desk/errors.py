@@ -65,3 +65,15 @@ class PersonalDataKeyError(RequestError):
 class DeliveryError(RequestError):
     """A mail could not be handed to the SMTP server now. Retriable: the outbox keeps it and the
     mailer tries again later with backoff. Raised by the mailer's send function."""
+
+
+class InstitutionExistsError(RequestError):
+    """An institution with this slug exists already. Raised by the institution store; choose another slug (409)."""
+
+
+class InstitutionNotFoundError(NotFoundError, RequestError):
+    """No institution with this slug. Raised by the institution store (404)."""
+
+
+class InvitationError(AccountError):
+    """An invitation or password-reset link is unknown, used or expired. Ask for a new one (400)."""

@@ -7,27 +7,41 @@ from dataclasses import dataclass
 from elasticsearch import AsyncElasticsearch
 
 from desk.accounts import AccountStore
+from desk.admin_audit import AdminAuditLog
+from desk.institutions import InstitutionStore
+from desk.mailqueue import MailQueue
 from desk.notices import RequestLinks
 from desk.privacy import AuditLog, PrivacyService
 from desk.sealing import PersonalDataCipher
 from desk.service import RequestService
 from desk.store import RequestStore
+from desk.webhooks import WebhookStore
 from schemas.settings import Settings
 
 
 @dataclass(frozen=True)
 class Desk:
-    """Accounts, requests and personal-data services over one Elasticsearch client."""
+    """Accounts, institutions, requests and personal-data services over one Elasticsearch client.
+
+    ``institutions.registry`` is empty until ``await institutions.load()``; callers load it once at start.
+    """
 
     accounts: AccountStore
     requests: RequestService
     privacy: PrivacyService
+    institutions: InstitutionStore
+    admin_audit: AdminAuditLog
+    mail: MailQueue
+    webhooks: WebhookStore
 
 
 def build_desk(es: AsyncElasticsearch, settings: Settings, links: RequestLinks) -> Desk:
     """Wire the desk from ``settings`` (the caller owns ``es``; ``links`` signs the links mails carry)."""
     prefix = settings.es.index_prefix
     accounts = AccountStore(es, prefix)
+    institutions = InstitutionStore(es, prefix)
     store = RequestStore(es, prefix, PersonalDataCipher(settings.personal_data_keys()))
-    return Desk(accounts, RequestService(store, accounts, links, settings.requests),
-                PrivacyService(store, AuditLog(es, prefix), settings.requests.retention_days))
+    requests = RequestService(store, accounts, links, settings.requests, institutions.registry)
+    requests.webhooks = webhooks = WebhookStore(es, prefix, retry_seconds=settings.requests.mail_retry_seconds)
+    return Desk(accounts, requests, PrivacyService(store, AuditLog(es, prefix), settings.requests.retention_days),
+                institutions, AdminAuditLog(es, prefix), MailQueue(es, prefix), webhooks)

@@ -25,7 +25,7 @@ REQUESTS_MAPPING: dict[str, Any] = {
 ACCOUNTS_MAPPING: dict[str, Any] = {
     "dynamic": False,
     "properties": {"kind": _KW, "username": _KW, "role": _KW, "institutions": _KW, "disabled": {"type": "boolean"},
-                   "created_at": _DATE, "expires_at": _DATE},
+                   "invited": {"type": "boolean"}, "created_at": _DATE, "expires_at": _DATE},
 }
 
 

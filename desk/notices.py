@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
-from schemas.institution import INSTITUTIONS
+from schemas.institution import InstitutionRegistry
 from schemas.requests import STATUS_LABELS, OutboxMail, RequestStatus, UsageRequest
 
 
@@ -106,23 +106,21 @@ def status_label(status: RequestStatus, lang: str) -> str:
     return ja if lang == "ja" else en
 
 
-def institution_name(slug: str, lang: str) -> str:
-    """An institution's name in ``lang`` (the slug if unknown)."""
-    inst = INSTITUTIONS.get(slug)
-    if inst is None:
-        return slug
-    return inst.name_ja if lang == "ja" else inst.name_en
+def institution_name(institutions: InstitutionRegistry, slug: str, lang: str) -> str:
+    """An institution's name in ``lang``."""
+    return institutions.name(slug, lang)
 
 
 def _mail(kind: str, to: list[str], lang: str, subject: str, body: str, now: datetime) -> OutboxMail:
     return OutboxMail(id=uuid.uuid4().hex, kind=kind, to=to, lang=lang, subject=subject, body=body, created_at=now)
 
 
-def to_requester(kind: str, request: UsageRequest, now: datetime, **values: object) -> OutboxMail:
+def to_requester(kind: str, request: UsageRequest, names: InstitutionRegistry, now: datetime,
+                 **values: object) -> OutboxMail:
     """A mail to the requester in their language; ``values`` fill the template."""
     lang = request.requester.language.value
     fields = {"name": request.requester.name, "request": request.id, "submission": request.submission_id,
-              "institution": institution_name(request.institution, lang),
+              "institution": institution_name(names, request.institution, lang),
               "status": status_label(request.status, lang), **values}
     comment = str(fields.get("comment") or "")
     fields["comment"] = f"{comment}\n\n" if comment else ""
@@ -150,7 +148,7 @@ def to_staff(kind: str, request: UsageRequest, recipients: list[str], now: datet
     return _mail(kind, sorted(set(recipients)), "ja+en", subject, body, now)
 
 
-def institution_lines(requests: list[UsageRequest], lang: str) -> str:
+def institution_lines(requests: list[UsageRequest], institutions: InstitutionRegistry, lang: str) -> str:
     """One line per request: id, institution and catalog ids."""
-    return "\n".join(f"- {r.id}: {institution_name(r.institution, lang)} ({', '.join(i.catalog_id for i in r.items)})"
+    return "\n".join(f"- {r.id}: {institution_name(institutions, r.institution, lang)} ({', '.join(i.catalog_id for i in r.items)})"
                      for r in requests)

@@ -46,7 +46,7 @@ async def queue_reminders(service: RequestService, now: datetime | None = None) 
             if for_staff:
                 mail = to_staff("reminder_staff", r, recipients, now, days=days, portal=service.links.portal_url(r.id))
             else:
-                mail = to_requester("reminder_requester", r, now, days=days,
+                mail = to_requester("reminder_requester", r, service.institutions, now, days=days,
                                     track=service.links.track_url(r.submission_id))
             if mail:
                 r.outbox.append(mail)

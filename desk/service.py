@@ -7,10 +7,13 @@ without its change.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from elasticsearch import ApiError, TransportError
 
 from desk.accounts import AccountStore
 from desk.errors import (
@@ -23,7 +26,8 @@ from desk.errors import (
 )
 from desk.notices import RequestLinks, institution_lines, to_requester, to_staff
 from desk.store import RequestStore
-from schemas.institution import INSTITUTIONS
+from desk.webhooks import WebhookStore
+from schemas.institution import InstitutionRegistry
 from schemas.requests import (
     TRANSITIONS,
     Action,
@@ -37,6 +41,8 @@ from schemas.requests import (
     UsageRequest,
 )
 from schemas.settings import RequestsSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,19 +87,36 @@ class RequestService:
     """Business API over usage requests. One per application."""
 
     def __init__(self, store: RequestStore, accounts: AccountStore, links: RequestLinks,
-                 settings: RequestsSettings) -> None:
+                 settings: RequestsSettings, institutions: InstitutionRegistry) -> None:
         self.store = store
+        self.institutions = institutions
         self.accounts = accounts
         self.links = links
         self.settings = settings
+        self.webhooks: WebhookStore | None = None
+
+    async def _emit(self, event: str, request: UsageRequest, *, key: str, **extra: str) -> None:
+        """Tell webhook endpoints (what an outside tracker needs, never the requester's personal data)."""
+        if self.webhooks is None:
+            return
+        data = {"request_id": request.id, "submission_id": request.submission_id, "institution": request.institution,
+                "status": request.status.value, "revision": request.revision,
+                "items": [i.catalog_id for i in request.items], **extra}
+        try:
+            await self.webhooks.emit(event, data, key=key)
+        except (ApiError, TransportError):  # the change is stored; its webhook is lost, say so once
+            log.warning("webhook event %s of %s not queued", event, request.id, exc_info=True)
 
     async def staff_recipients(self, institution: str) -> list[str]:
-        """Who is told about an institution's requests: its active staff and its contact address."""
+        """Who is told about an institution's requests: its active staff; while it has none, its
+        contact address; failing that the active administrators, so a request always reaches someone."""
         emails = await self.accounts.staff_emails(institution)
-        inst = INSTITUTIONS.get(institution)
+        if emails:
+            return emails
+        inst = self.institutions.get(institution)
         if inst is not None and inst.contact_email:
-            emails.append(inst.contact_email)
-        return sorted(set(emails))
+            return [inst.contact_email]
+        return await self.accounts.admin_emails()
 
     async def submit(self, form: SubmissionForm, items_by_institution: dict[str, list[RequestItem]],
                      now: datetime | None = None) -> list[UsageRequest]:
@@ -112,15 +135,15 @@ class RequestService:
                               to_status=RequestStatus.SUBMITTED, comment=form.message)]))
         lead = requests[0]
         lead.outbox.append(to_requester(
-            "verify", lead, now, link=self.links.verify_url(submission_id), hours=self.settings.verify_link_hours,
-            institutions=institution_lines(requests, form.language.value)))
+            "verify", lead, self.institutions, now, link=self.links.verify_url(submission_id),
+            hours=self.settings.verify_link_hours, institutions=institution_lines(requests, self.institutions, form.language.value)))
         for request in requests:
             await self.store.create(request)
         return requests
 
     async def submission(self, submission_id: str) -> list[UsageRequest]:
         """Every request of a submission, by institution."""
-        found = await self.store.load_many([f"{submission_id}-{slug}" for slug in sorted(INSTITUTIONS)])
+        found = await self.store.load_many([f"{submission_id}-{slug}" for slug in sorted(self.institutions)])
         if not found:
             raise RequestNotFoundError("no such submission")
         return found
@@ -144,11 +167,13 @@ class RequestService:
                 if staff_mail:
                     r.outbox.append(staff_mail)
                 if r.lead:
-                    r.outbox.append(to_requester("receipt", r, now, track=self.links.track_url(r.submission_id),
-                                                 institutions=institution_lines(requests, lang)))
+                    r.outbox.append(to_requester("receipt", r, self.institutions, now,
+                                                 track=self.links.track_url(r.submission_id), institutions=institution_lines(requests, self.institutions, lang)))
                 return True
 
             result.append(await self.store.mutate(request.id, change, refresh="wait_for"))
+        for r in result:
+            await self._emit("request.verified", r, key=f"{r.id}@verified")
         return result
 
     def _apply(self, r: UsageRequest, action: Action, actor: Actor, comment: str, now: datetime) -> None:
@@ -192,7 +217,7 @@ class RequestService:
                                          f"(now {r.status.value}); reload it and decide again")
             self._apply(r, action, actor, comment, now)
             track = self.links.track_url(r.submission_id)
-            r.outbox.append(to_requester("status", r, now, comment=comment, track=track))
+            r.outbox.append(to_requester("status", r, self.institutions, now, comment=comment, track=track))
             if actor.role is Role.REQUESTER:
                 staff_mail = to_staff("requester_action", r, recipients, now, comment=comment,
                                       portal=self.links.portal_url(r.id))
@@ -200,7 +225,9 @@ class RequestService:
                     r.outbox.append(staff_mail)
             return True
 
-        return await self.store.mutate(request_id, change)
+        changed = await self.store.mutate(request_id, change)
+        await self._emit("request.status_changed", changed, key=f"{changed.id}@{changed.revision}")
+        return changed
 
     async def post_message(self, actor: Actor, request_id: str, body: str, now: datetime | None = None
                            ) -> UsageRequest:
@@ -225,13 +252,15 @@ class RequestService:
             if actor.role is Role.REQUESTER:
                 mail = to_staff("message_to_staff", r, recipients, now, body=body, portal=self.links.portal_url(r.id))
             else:
-                mail = to_requester("message_to_requester", r, now, body=body,
+                mail = to_requester("message_to_requester", r, self.institutions, now, body=body,
                                     track=self.links.track_url(r.submission_id))
             if mail:
                 r.outbox.append(mail)
             return True
 
-        return await self.store.mutate(request_id, change)
+        posted = await self.store.mutate(request_id, change)
+        await self._emit("request.message", posted, key=f"{posted.id}@{message_id}", role=actor.role.value)
+        return posted
 
     async def list_for(self, actor: Actor, status: RequestStatus | None = None, size: int = 200
                        ) -> tuple[list[UsageRequest], dict[str, int]]:

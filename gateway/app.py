@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from elasticsearch import ApiError, TransportError
 
 from desk.factory import build_desk
+from desk.institutions import InstitutionStore
 from gateway.feeds import setup_feeds
 from gateway.i18n import load_translators
 from gateway.keys import (
     ACCOUNTS,
+    ADMIN_AUDIT,
     BREAKER,
     BUCKETS,
     DASHBOARD,
     ES,
     HEALTH,
+    INSTITUTIONS,
     LIMITS,
     LINKS,
     LOGIN_THROTTLE,
+    MAIL,
     METRICS,
     OPENAPI,
     PRIVACY,
@@ -32,6 +40,7 @@ from gateway.keys import (
     SUBMIT_EMAIL_BUCKETS,
     TRANSLATORS,
     USAGE,
+    WEBHOOKS,
 )
 from gateway.metrics import GatewayMetrics, count_backend_errors
 from gateway.middlewares import (
@@ -54,9 +63,22 @@ from indexer.health import HarvestHealthService
 from indexer.search.service import SearchService
 from indexer.usage.events import UsageEventWriter
 from indexer.usage.stats import DashboardService
+from schemas.institution import seed_institutions
 from schemas.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
+INSTITUTIONS_REFRESH_SECONDS = 30.0
+log = logging.getLogger(__name__)
+
+
+async def _refresh_institutions(store: InstitutionStore) -> None:
+    """Reload the institutions now and then, so a change made through another process shows up."""
+    while True:
+        await asyncio.sleep(INSTITUTIONS_REFRESH_SECONDS)
+        try:
+            await store.load()
+        except (ApiError, TransportError):
+            log.warning("reloading the institutions failed; keeping the last ones", exc_info=True)
 
 
 async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
@@ -65,12 +87,23 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     app[SEARCH] = SearchService(app[ES], prefix, cursor_keys=app[SETTINGS].gateway.derived_keys("cursor"))
     desk = build_desk(app[ES], app[SETTINGS], app[LINKS])
     app[ACCOUNTS], app[REQUESTS], app[PRIVACY] = desk.accounts, desk.requests, desk.privacy
+    app[INSTITUTIONS], app[ADMIN_AUDIT], app[MAIL] = desk.institutions, desk.admin_audit, desk.mail
+    app[WEBHOOKS] = desk.webhooks
+    try:
+        await desk.institutions.load()
+    except (ApiError, TransportError):  # the gateway starts anyway (pages answer 503); reloaded soon
+        log.warning("institutions not loaded from Elasticsearch; using the seed file until it answers")
+        desk.institutions.registry.replace(seed_institutions())
+    refresher = asyncio.create_task(_refresh_institutions(desk.institutions), name="institutions-refresh")
     app[HEALTH] = HarvestHealthService(app[ES], prefix)
     app[DASHBOARD] = DashboardService(app[ES], prefix, app[HEALTH])
     es_errors = app[METRICS].es_errors.labels("usage_writer")
     app[USAGE] = UsageEventWriter(app[ES], prefix, on_error=es_errors.inc)
     app[USAGE].start()
     yield
+    refresher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await refresher
     await app[USAGE].close()  # the last events are written before the client closes
     await app[ES].close()
 

@@ -16,7 +16,6 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from gateway.oai.metadata import SAMPLE_TYPES
-from schemas.institution import INSTITUTIONS
 
 DWC = "http://rs.tdwg.org/dwc/terms/"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -62,10 +61,9 @@ def occurrence_row(resource: dict[str, Any], page_url: str) -> list[str]:
     """One holding as a row of :data:`COLUMNS`."""
     species = resource.get("species") or {}
     description = resource.get("description") or {}
-    institution = INSTITUTIONS.get(resource["institution"])
     values = {
         "occurrenceID": resource["id"], "catalogNumber": resource.get("catalog_id"),
-        "institutionCode": institution.slug if institution else resource["institution"],
+        "institutionCode": resource["institution"],
         "basisOfRecord": "MaterialSample" if resource.get("resource_type") in SAMPLE_TYPES else "LivingSpecimen",
         "organismName": resource.get("name"), "scientificName": species.get("scientific_name"),
         "taxonID": f"NCBI:txid{species['taxon_id']}" if species.get("taxon_id") else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas.institution import INSTITUTIONS
+from schemas.institution import InstitutionRegistry
 from schemas.vocab import RESOURCE_TYPE_LABELS, XREF_URLS, ResourceType
 
 _TYPES = frozenset(t.value for t in ResourceType)
@@ -16,7 +16,8 @@ CATALOG_NAME = "Tsukuba Biomedical Resource Cross-Search"
 CATALOG_NAME_JA = "つくば生物医学資源横断検索システム"
 
 
-def resource_jsonld(resource: dict[str, Any], url: str, withdrawn: bool) -> dict[str, Any]:
+def resource_jsonld(resource: dict[str, Any], url: str, withdrawn: bool, institutions: InstitutionRegistry
+                    ) -> dict[str, Any]:
     """A Bioschemas BioSample describing ``resource`` (a plain dict; escape it when embedding)."""
     description = resource.get("description") or {}
     doc: dict[str, Any] = {
@@ -28,7 +29,7 @@ def resource_jsonld(resource: dict[str, Any], url: str, withdrawn: bool) -> dict
         "name": resource["name"],
         "url": url,
     }
-    institution = INSTITUTIONS.get(resource["institution"])
+    institution = institutions.get(resource["institution"])
     holder = institution.name_en if institution else resource["institution"]
     kind = RESOURCE_TYPE_LABELS[ResourceType(resource["resource_type"])][1] \
         if resource.get("resource_type") in _TYPES else resource.get("resource_type")
@@ -63,11 +64,11 @@ def resource_jsonld(resource: dict[str, Any], url: str, withdrawn: bool) -> dict
     return doc
 
 
-def catalog_jsonld(public_url: str) -> dict[str, Any]:
+def catalog_jsonld(public_url: str, institutions: InstitutionRegistry) -> dict[str, Any]:
     """A Bioschemas DataCatalog describing the cross-search itself (for the home page)."""
     home = public_url.rstrip("/") + "/"
     members = [{"@type": "Organization", "name": i.name_en, "alternateName": i.name_ja,
-                **({"url": i.homepage} if i.homepage else {})} for i in INSTITUTIONS.values()]
+                **({"url": i.homepage} if i.homepage else {})} for i in institutions.values()]
     return {
         "@context": "https://schema.org",
         "@type": "DataCatalog",
@@ -88,7 +89,7 @@ def catalog_jsonld(public_url: str) -> dict[str, Any]:
         "provider": [{"@type": "Organization", "name": "Tsukuba Biomedical Resource Consortium"}],
         "sourceOrganization": members,
         "dataset": [{"@type": "Dataset", "name": f"Holdings of {i.name_en}",
-                     "url": f"{home}institutions/{i.slug}"} for i in INSTITUTIONS.values()],
+                     "url": f"{home}institutions/{i.slug}"} for i in institutions.values()],
         "potentialAction": {"@type": "SearchAction", "target": f"{home}?q={{query}}",
                             "query-input": "required name=query"},
     }

@@ -6,8 +6,12 @@ from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
 from desk.accounts import AccountStore
+from desk.admin_audit import AdminAuditLog
+from desk.institutions import InstitutionStore
+from desk.mailqueue import MailQueue
 from desk.privacy import PrivacyService
 from desk.service import RequestService
+from desk.webhooks import WebhookStore
 from gateway.metrics import GatewayMetrics
 from gateway.ratelimit import GatewayLimits, TokenBuckets
 from gateway.signing import RequestLinks
@@ -46,3 +50,11 @@ USAGE = web.AppKey("usage", UsageEventWriter)
 METRICS = web.AppKey("metrics", GatewayMetrics)
 #: Progressive delays of failed staff logins.
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
+#: Member institutions (their store; ``.registry`` is what pages read, loaded at start and on change).
+INSTITUTIONS = web.AppKey("institutions", InstitutionStore)
+#: Administrators' actions on accounts and institutions.
+ADMIN_AUDIT = web.AppKey("admin_audit", AdminAuditLog)
+#: Mail outside the request outboxes (invitations, resets, warnings, alerts).
+MAIL = web.AppKey("mail", MailQueue)
+#: Webhook endpoints and deliveries.
+WEBHOOKS = web.AppKey("webhooks", WebhookStore)

@@ -19,8 +19,11 @@ from desk.errors import (
     AuthenticationError,
     CommentRequiredError,
     ConflictError,
+    InstitutionExistsError,
+    InvitationError,
     SubmissionError,
 )
+from desk.webhooks import WebhookError
 from gateway.errors import (
     AdminRequiredError,
     AuthenticationRequiredError,
@@ -117,6 +120,9 @@ PROBLEM_TABLE: dict[type[Exception], ProblemKind] = {
     AuthenticationError: ProblemKind("unauthorized", 401, "Authentication required", headers=_bearer),
     AuthenticationRequiredError: ProblemKind("unauthorized", 401, "Authentication required", headers=_bearer),
     InvalidLinkError: ProblemKind("invalid-link", 400, "Invalid or expired link"),
+    InvitationError: ProblemKind("invalid-link", 400, "Invalid or expired link"),
+    InstitutionExistsError: ProblemKind("conflict", 409, "Already exists"),
+    WebhookError: NOT_FOUND,
     web.HTTPNotFound: ProblemKind("not-found", 404, "Not found", show_message=False),
     web.HTTPMethodNotAllowed: ProblemKind("method-not-allowed", 405, "Method not allowed", show_message=False,
                                           headers=_allow),

@@ -14,10 +14,10 @@ from pydantic import BaseModel
 from gateway import links
 from gateway.display import display_for
 from gateway.i18n import Translator, choose_language
-from gateway.keys import TRANSLATORS
+from gateway.keys import INSTITUTIONS, TRANSLATORS
 from gateway.sessions import get_session
 from indexer.analysis.concepts import default_concepts
-from schemas.institution import INSTITUTIONS
+from schemas.institution import InstitutionRegistry
 from schemas.vocab import AVAILABILITY_LABELS, RESOURCE_TYPE_LABELS, Availability, ResourceType
 
 #: Facets whose values are concept ids, labelled from the vocabulary in the page's language.
@@ -43,6 +43,11 @@ def script_json(data: Any) -> Markup:
     return Markup(json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES))
 
 
+def institutions(request: web.Request) -> InstitutionRegistry:
+    """The member institutions as this process last loaded them."""
+    return request.app[INSTITUTIONS].registry
+
+
 def translator(request: web.Request) -> Translator:
     """The translator for the request's language."""
     translators: dict[str, Translator] = request.app[TRANSLATORS]
@@ -52,8 +57,9 @@ def translator(request: web.Request) -> Translator:
 class Labels:
     """Vocabulary labels in one language, for templates."""
 
-    def __init__(self, t: Translator) -> None:
+    def __init__(self, t: Translator, institutions: InstitutionRegistry) -> None:
         self.t = t
+        self.institutions = institutions
 
     def resource_type(self, value: str) -> str:
         """Label of a resource type (the raw value if unknown)."""
@@ -72,9 +78,8 @@ class Labels:
         return self.t.pick(ja, en)
 
     def institution(self, slug: str) -> str:
-        """Name of an institution (the slug if unknown)."""
-        inst = INSTITUTIONS.get(slug)
-        return self.t.pick(inst.name_ja, inst.name_en) if inst else slug
+        """Name of an institution in the page's language."""
+        return self.institutions.name(slug, self.t.lang)
 
     def facet_value(self, facet: str, value: str) -> str:
         """Label of a facet value."""
@@ -95,7 +100,8 @@ def page_context(request: web.Request) -> dict[str, Any]:
     cart = get_session(request).get("cart")
     other = "en" if t.lang == "ja" else "ja"
     return {
-        "lang": t.lang, "_": t, "t": t, "labels": Labels(t), "request": request, "show": display_for(request, t),
+        "lang": t.lang, "_": t, "t": t, "labels": Labels(t, institutions(request)), "request": request,
+        "show": display_for(request, t),
         "cart_count": len(cart) if isinstance(cart, list) else 0,
         "switch_lang": other, "switch_url": links.with_params(request.path, request.query, lang=other),
         "static": lambda name: request.app.router["static"].url_for(filename=name),

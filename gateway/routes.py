@@ -7,8 +7,12 @@ from pathlib import Path
 from aiohttp import web
 
 from gateway.views import (
+    account,
     admin,
+    admin_accounts,
+    admin_institutions,
     admin_personal,
+    admin_webhooks,
     api,
     cart,
     docs,
@@ -51,7 +55,8 @@ def setup_routes(app: web.Application) -> None:
     router.add_get("/requests/new", requests_form.new_request_form, name="request-form")
     router.add_post("/requests/new", requests_form.submit_request, name="request-submit")
     router.add_get("/requests/sent", requests_form.request_sent, name="request-sent")
-    router.add_get("/requests/verify/{token}", requests_track.verify, name="request-verify")
+    router.add_get("/requests/verify/{token}", requests_track.verify_form, name="request-verify-form")
+    router.add_post("/requests/verify/{token}", requests_track.verify, name="request-verify")
     router.add_get("/requests/track/{token}", requests_track.track, name="request-track")
     router.add_post("/requests/track/{token}/{request_id}/action", requests_track.requester_action,
                     name="request-track-action")
@@ -83,5 +88,26 @@ def setup_routes(app: web.Application) -> None:
     router.add_post("/admin/personal-data", admin_personal.find, name="admin-personal-data-find")
     router.add_post("/admin/personal-data/export", admin_personal.export, name="admin-personal-data-export")
     router.add_post("/admin/personal-data/erase", admin_personal.erase, name="admin-personal-data-erase")
+    router.add_get("/admin/institutions", admin_institutions.list_institutions, name="admin-institutions")
+    router.add_get("/admin/institutions/new", admin_institutions.new_institution, name="admin-institution-new")
+    router.add_post("/admin/institutions/new", admin_institutions.create_institution, name="admin-institution-create")
+    router.add_get("/admin/institutions/{slug}", admin_institutions.edit_institution, name="admin-institution")
+    router.add_post("/admin/institutions/{slug}", admin_institutions.update_institution,
+                    name="admin-institution-update")
+    router.add_get("/admin/accounts", admin_accounts.list_accounts, name="admin-accounts")
+    router.add_post("/admin/accounts", admin_accounts.invite, name="admin-accounts-invite")
+    router.add_post("/admin/accounts/{username}", admin_accounts.change, name="admin-account-change")
+    router.add_get("/admin/webhooks", admin_webhooks.webhooks, name="admin-webhooks")
+    router.add_post("/admin/webhooks", admin_webhooks.add_endpoint, name="admin-webhooks-add")
+    router.add_post("/admin/webhooks/{endpoint}", admin_webhooks.endpoint_action, name="admin-webhook-action")
+    router.add_post("/admin/webhooks/deliveries/{delivery}/redeliver", admin_webhooks.redeliver,
+                    name="admin-webhook-redeliver")
+    # A staff member's own account: links from invitation and reset mails, password change.
+    router.add_get("/account/link/{secret}", account.link_form, name="account-link")
+    router.add_post("/account/link/{secret}", account.link_submit, name="account-link-submit")
+    router.add_get("/portal/reset", account.reset_form, name="portal-reset")
+    router.add_post("/portal/reset", account.reset_submit, name="portal-reset-submit")
+    router.add_get("/portal/password", account.password_form, name="portal-password")
+    router.add_post("/portal/password", account.password_submit, name="portal-password-submit")
     router.add_get("/metrics", metrics.metrics, name="metrics")
     router.add_static("/static/", STATIC_DIR, name="static", append_version=True)

@@ -13,9 +13,8 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 from lxml import etree
 
-from gateway.keys import SETTINGS
+from gateway.keys import INSTITUTIONS, SETTINGS
 from indexer.search.catalog import CatalogFeed
-from schemas.institution import INSTITUTIONS
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: URLs per chunk (the protocol allows 50,000).
@@ -74,7 +73,7 @@ async def sitemap_pages(request: web.Request) -> web.Response:
     """``GET /sitemaps/pages.xml``: the home page and the institution pages."""
     public = request.app[SETTINGS].gateway.public_url.rstrip("/")
     root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP})
-    for path in ["/", "/institutions", *(f"/institutions/{slug}" for slug in INSTITUTIONS)]:
+    for path in ["/", "/institutions", *(f"/institutions/{slug}" for slug in request.app[INSTITUTIONS].registry)]:
         etree.SubElement(etree.SubElement(root, f"{{{SITEMAP}}}url"), f"{{{SITEMAP}}}loc").text = public + path
     return _xml(root)
 

@@ -90,6 +90,12 @@ class LoginThrottle:
         if len(self._seen) > self.policy.max_keys:
             self._seen = {k: v for k, v in self._seen.items() if now - v.last <= self.policy.forget_seconds}
 
+    def delays_began(self, username: str, now: float | None = None) -> bool:
+        """Whether the last failure for ``username`` is the one after which its logins wait: true once
+        per run of failures, when the account holder is told."""
+        now = time.monotonic() if now is None else now
+        return self._get(("account", username), now).count == self.policy.free_per_account + 1
+
     def succeeded(self, address: str, username: str) -> None:
         """The real user got in: forget the account's failures; the address's earlier failures stay."""
         self._seen.pop(("pair", username, address), None)

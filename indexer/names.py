@@ -50,3 +50,29 @@ def audit_index(prefix: str) -> str:
 def usage_index(prefix: str) -> str:
     """Anonymous usage events (searches, views)."""
     return f"{prefix}-usage-events"
+
+
+def institutions_index(prefix: str) -> str:
+    """The member institutions (seeded from ``schemas/institutions.toml``, managed by administrators)."""
+    return f"{prefix}-institutions"
+
+
+
+def admin_audit_index(prefix: str) -> str:
+    """The audit log of administrators' actions on accounts, institutions and webhooks."""
+    return f"{prefix}-admin-audit"
+
+
+def mail_queue_index(prefix: str) -> str:
+    """Mails that belong to no usage request (invitations, resets, alerts), waiting or sent."""
+    return f"{prefix}-mail-queue"
+
+
+def harvest_alerts_index(prefix: str) -> str:
+    """Harvest runs already reported to their institution (one document per run id)."""
+    return f"{prefix}-harvest-alerts"
+
+
+def webhooks_index(prefix: str) -> str:
+    """Webhook endpoints the administrators registered, and every delivery to them."""
+    return f"{prefix}-webhooks"

@@ -30,7 +30,8 @@ class Account(_Model):
     role: StaffRole = Field(description="staff or admin.")
     institutions: list[str] = Field(default_factory=list, description="Institutions a staff member handles.")
     language: str = Field("ja", description="Preferred UI and mail language.")
-    password_hash: str = Field(description="argon2id hash.")
+    password_hash: str = Field(description="argon2id hash (empty until an invited user sets a password).")
+    invited: bool = Field(False, description="Invited and no password set yet: cannot log in, gets no mail.")
     disabled: bool = Field(False, description="Disabled accounts cannot log in or use tokens.")
     failed_logins: int = Field(0, description="Consecutive failed logins.")
     locked_until: datetime | None = Field(None, description="No login before this time.")
@@ -58,3 +59,19 @@ class StaffSession(_Model):
     username: str = Field(description="Who is logged in.")
     created_at: datetime = Field(description="Login time.")
     expires_at: datetime = Field(description="End of the session.")
+
+
+class LinkPurpose(StrEnum):
+    """What a single-use account link is for."""
+
+    INVITE = "invite"  # set the first password
+    RESET = "reset"  # set a new password
+
+
+class AccountLink(_Model):
+    """A single-use, expiring invitation or password-reset link; the id is the SHA-256 of its secret."""
+
+    username: str = Field(description="Account the link sets a password for.")
+    purpose: LinkPurpose = Field(description="invite or reset.")
+    created_at: datetime = Field(description="When the link was made.")
+    expires_at: datetime = Field(description="The link does nothing after this time.")

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from schemas.institution import INSTITUTIONS
+from schemas.institution import InstitutionRegistry
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -38,7 +38,7 @@ class MetadataFormat:
     schema: str
     namespace: str
     types: frozenset[str] | None  # None: every resource type
-    write: Callable[[dict[str, Any], str], etree._Element]
+    write: Callable[[dict[str, Any], str, InstitutionRegistry], etree._Element]
 
     def covers(self, resource_type: str) -> bool:
         """Whether records of ``resource_type`` can be disseminated in this format."""
@@ -58,12 +58,12 @@ def _add(parent: etree._Element, tag: str, value: object, lang: str | None = Non
         element.set(XML_LANG, lang)
 
 
-def _institution_names(slug: str) -> tuple[str, str | None]:
-    institution = INSTITUTIONS.get(slug)
-    return (institution.name_en, institution.name_ja) if institution else (slug, None)
+def _institution_names(institutions: InstitutionRegistry, slug: str) -> tuple[str, str | None]:
+    institution = institutions.get(slug)
+    return (institution.name_en, institution.name_ja) if institution else (institutions.name(slug, "en"), None)
 
 
-def oai_dc(resource: dict[str, Any], url: str) -> etree._Element:
+def oai_dc(resource: dict[str, Any], url: str, institutions: InstitutionRegistry) -> etree._Element:
     """Unqualified Dublin Core (``oai_dc``)."""
     root = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
     root.set(f"{{{XSI}}}schemaLocation", f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd")
@@ -84,7 +84,7 @@ def oai_dc(resource: dict[str, Any], url: str) -> etree._Element:
     for key in ("diseases", "tissues", "genes", "sample_types"):
         for value in resource.get(key) or []:
             _add(root, dc + "subject", value)
-    name_en, name_ja = _institution_names(resource["institution"])
+    name_en, name_ja = _institution_names(institutions, resource["institution"])
     _add(root, dc + "publisher", name_en, "en")
     _add(root, dc + "publisher", name_ja, "ja")
     _add(root, dc + "date", resource.get("updated") or resource.get("created"))
@@ -95,7 +95,7 @@ def oai_dc(resource: dict[str, Any], url: str) -> etree._Element:
     return root
 
 
-def simple_dwc(resource: dict[str, Any], url: str) -> etree._Element:
+def simple_dwc(resource: dict[str, Any], url: str, institutions: InstitutionRegistry) -> etree._Element:
     """Simple Darwin Core (one ``SimpleDarwinRecord``)."""
     root = etree.Element(f"{{{SDWC}}}SimpleDarwinRecordSet",
                          nsmap={"sdwc": SDWC, "dwc": DWC, "dcterms": DCTERMS, "xsi": XSI})
@@ -124,7 +124,8 @@ def simple_dwc(resource: dict[str, Any], url: str) -> etree._Element:
     return root
 
 
-def miabis_collection(resource: dict[str, Any], url: str) -> etree._Element:
+def miabis_collection(resource: dict[str, Any], url: str, institutions: InstitutionRegistry
+                      ) -> etree._Element:
     """A MIABIS-shaped description of an aggregate specimen collection (MIABIS 2.0 Collection terms:
     id, name, description, material types, sex, age range, storage temperature, diagnoses, sizes)."""
     root = etree.Element(f"{{{MIABIS}}}collection", nsmap={"miabis": MIABIS})
@@ -135,7 +136,7 @@ def miabis_collection(resource: dict[str, Any], url: str) -> etree._Element:
     description = resource.get("description") or {}
     for lang in ("en", "ja"):
         _add(root, m + "description", description.get(lang), lang)
-    name_en, _name_ja = _institution_names(resource["institution"])
+    name_en, _name_ja = _institution_names(institutions, resource["institution"])
     _add(root, m + "biobank", name_en)
     _add(root, m + "url", url)
     stats = resource.get("specimen_stats") or {}

@@ -25,8 +25,8 @@ from gateway.keys import BUCKETS, SETTINGS
 from gateway.oai.metadata import COLLECTION_TYPES, FORMATS, MetadataFormat
 from gateway.oai.protocol import OaiError, OaiRequest, check_request, date_range, datestamp
 from gateway.oai.tokens import Position, ResumptionTokens
+from gateway.render import institutions
 from indexer.search.catalog import CatalogFeed, FeedRecord, FeedSelection
-from schemas.institution import INSTITUTIONS
 from schemas.vocab import RESOURCE_TYPE_LABELS, ResourceType
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -67,6 +67,7 @@ class _Context:
         self.feed = request.app[FEED]
         self.options = request.app[OAI_OPTIONS]
         self.tokens = request.app[OAI_TOKENS]
+        self.institutions = institutions(request)
 
     def oai_id(self, holding_id: str) -> str:
         return f"oai:{self.host}:{holding_id}"
@@ -155,7 +156,7 @@ def _record(parent: etree._Element, ctx: _Context, record: FeedRecord, fmt: Meta
     _header(element, ctx, record)
     if not record.withdrawn:
         metadata = _sub(element, "metadata")
-        metadata.append(fmt.write(record.resource, ctx.page_url(record.id)))
+        metadata.append(fmt.write(record.resource, ctx.page_url(record.id), ctx.institutions))
 
 
 async def _identify(ctx: _Context, root: etree._Element, _req: OaiRequest) -> None:
@@ -203,11 +204,10 @@ async def _list_sets(ctx: _Context, root: etree._Element, req: OaiRequest) -> No
         element = _sub(listing, "set")
         _sub(element, "setSpec", spec)
         _sub(element, "setName", name)
-    for slug in sorted(set(institutions) | set(INSTITUTIONS)):
+    for slug in sorted(set(institutions) | set(ctx.institutions)):
         element = _sub(listing, "set")
         _sub(element, "setSpec", f"institution:{slug}")
-        institution = INSTITUTIONS.get(slug)
-        _sub(element, "setName", institution.name_en if institution else slug)
+        _sub(element, "setName", ctx.institutions.name(slug, "en"))
     for value in sorted(set(types)):
         element = _sub(listing, "set")
         _sub(element, "setSpec", f"type:{value}")

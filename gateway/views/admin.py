@@ -14,8 +14,8 @@ from gateway.auth import require_admin
 from gateway.charts import bar_chart, column_chart
 from gateway.csrf import csrf_token
 from gateway.export import csv_cell
-from gateway.keys import DASHBOARD, REQUESTS, SETTINGS
-from gateway.render import render_page, translator
+from gateway.keys import ADMIN_AUDIT, DASHBOARD, REQUESTS, SETTINGS
+from gateway.render import institutions, render_page, translator
 from schemas.usage import Table
 
 
@@ -64,19 +64,31 @@ def _chart(table: Table, title: str) -> Markup | None:
     return None
 
 
+def _named(table: Table, request: web.Request) -> Table:
+    """``table`` with institutions by name in the page's language (the CSV export keeps the slugs)."""
+    if "institution" not in table.columns:
+        return table
+    at, lang, names = table.columns.index("institution"), translator(request).lang, institutions(request)
+    rows = [[names.name(str(v), lang) if i == at and v is not None else v for i, v in enumerate(row)]
+            for row in table.rows]
+    return table.model_copy(update={"rows": rows})
+
+
 async def dashboard(request: web.Request) -> web.Response:
     """``GET /admin``: every table with its chart."""
     account = await require_admin(request)
     t = translator(request)
+    tables = [_named(table, request) for table in await request.app[DASHBOARD].tables()]
     sections = [{"table": table, "title": t(TITLES[table.name]), "chart": _chart(table, t(TITLES[table.name]))}
-                for table in await request.app[DASHBOARD].tables()]
+                for table in tables]
     status = await outbox_status(request.app[REQUESTS].store)
     stall = request.app[SETTINGS].requests.outbox_stall_seconds
     outbox = {"pending": status.pending, "failing": status.failing, "last_error": status.last_error,
               "oldest_minutes": round(status.oldest_age_seconds() / 60, 1), "stalled": status.stalled(stall),
               "stall_minutes": round(stall / 60)}
     response = render_page(request, "admin.html", {"account": account, "sections": sections, "columns": COLUMNS,
-                                                   "outbox": outbox, "csrf_token": csrf_token(request)})
+                                                   "outbox": outbox, "csrf_token": csrf_token(request),
+                                                   "admin_audit": await request.app[ADMIN_AUDIT].entries(30)})
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

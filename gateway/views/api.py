@@ -7,11 +7,10 @@ from aiohttp import web
 from gateway import exports
 from gateway.api_models import EntityResponse, FacetsResponse, InstitutionList, SuggestResponse
 from gateway.errors import ResourceNotFoundError
-from gateway.keys import SEARCH
+from gateway.keys import INSTITUTIONS, SEARCH
 from gateway.params import SuggestParams, parse
 from gateway.render import json_body, json_model
 from gateway.usage import record_search, record_view
-from schemas.institution import INSTITUTIONS
 from schemas.search import SearchQuery
 
 
@@ -57,7 +56,7 @@ async def entity(request: web.Request) -> web.Response:
 
 async def institutions(request: web.Request) -> web.Response:
     """``GET /api/institutions``: the member institutions."""
-    return json_model(InstitutionList(institutions=list(INSTITUTIONS.values())))
+    return json_model(InstitutionList(institutions=list(request.app[INSTITUTIONS].registry.values())))
 
 
 async def export(request: web.Request) -> web.StreamResponse:

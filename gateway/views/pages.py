@@ -10,12 +10,11 @@ from gateway.errors import ParameterError, ResourceNotFoundError
 from gateway.jsonld import catalog_jsonld, resource_jsonld
 from gateway.keys import SEARCH, SETTINGS
 from gateway.params import parse
-from gateway.render import render_page, script_json
+from gateway.render import institutions, render_page, script_json
 from gateway.suggestions import alternatives
 from gateway.usage import record_search, record_view
 from gateway.views.cart import cart_ids
 from indexer.search.builder import FACET_FIELDS
-from schemas.institution import INSTITUTIONS
 from schemas.search import MAX_QUERY_CHARS, SearchQuery
 from schemas.vocab import XREF_URLS
 
@@ -25,7 +24,7 @@ PAGE_ONLY = ("lang", "trail", "paged")
 async def search_page(request: web.Request) -> web.Response:
     """``GET /``: the search form, facets, grouped results and paging. Bad parameters show the form
     again with the user's input and the problems, never a bare error."""
-    catalog = script_json(catalog_jsonld(request.app[SETTINGS].gateway.public_url))
+    catalog = script_json(catalog_jsonld(request.app[SETTINGS].gateway.public_url, institutions(request)))
     try:
         query = parse(SearchQuery, request.query, ignore=PAGE_ONLY, drop_empty=True)
     except ParameterError as exc:
@@ -49,19 +48,19 @@ async def resource_page(request: web.Request) -> web.Response:
     url = request.app[SETTINGS].gateway.public_url.rstrip("/") + request.path
     return render_page(request, "resource.html", {
         "r": resource, "withdrawn": withdrawn, "others": others, "xref_urls": XREF_URLS,
-        "jsonld": script_json(resource_jsonld(resource, url, withdrawn)), "csrf_token": csrf_token(request),
-        "institution": INSTITUTIONS.get(resource["institution"]), "in_cart": resource["id"] in cart_ids(request),
+        "jsonld": script_json(resource_jsonld(resource, url, withdrawn, institutions(request))), "csrf_token": csrf_token(request),
+        "institution": institutions(request).get(resource["institution"]), "in_cart": resource["id"] in cart_ids(request),
     })
 
 
 async def institutions_page(request: web.Request) -> web.Response:
     """``GET /institutions``: the member institutions."""
-    return render_page(request, "institutions.html", {"institutions": list(INSTITUTIONS.values())})
+    return render_page(request, "institutions.html", {"institutions": list(institutions(request).values())})
 
 
 async def institution_page(request: web.Request) -> web.Response:
     """``GET /institutions/{slug}``: one institution, its conditions and what it holds."""
-    institution = INSTITUTIONS.get(request.match_info["slug"])
+    institution = institutions(request).get(request.match_info["slug"])
     if institution is None:
         raise ResourceNotFoundError(f"no institution {request.match_info['slug']!r}")
     summary = await request.app[SEARCH].search(

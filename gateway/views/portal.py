@@ -7,15 +7,19 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import logging
+from datetime import UTC, datetime
 
 from aiohttp import web
+from elasticsearch import ApiError, TransportError
 
+from desk.account_mail import account_mail
 from desk.errors import AuthenticationError, CommentRequiredError, ConflictError
 from gateway import links
 from gateway.auth import STAFF_COOKIE, actor_for, require_staff, set_staff_cookie, staff_account
 from gateway.csrf import check_csrf, csrf_token, rotate_csrf
 from gateway.errors import ParameterError
-from gateway.keys import ACCOUNTS, LOGIN_THROTTLE, REQUESTS, SETTINGS
+from gateway.keys import ACCOUNTS, LOGIN_THROTTLE, MAIL, REQUESTS, SETTINGS
 from gateway.render import render_page, translator
 from gateway.views.requests_common import label_helpers, see_other
 from schemas.requests import Action, RequestStatus, allowed_actions
@@ -23,11 +27,28 @@ from schemas.requests import Action, RequestStatus, allowed_actions
 CSV_COLUMNS = ["id", "submission_id", "institution", "status", "created_at", "updated_at", "requester_name",
                "requester_email", "affiliation", "position", "country", "items", "purpose"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+log = logging.getLogger(__name__)
 
 
 def _(message: str) -> str:
     """Marks ``message`` for the catalogs; it is translated when the page is rendered."""
     return message
+
+
+_WARNINGS: set[asyncio.Task[None]] = set()
+
+
+async def _warn_holder(app: web.Application, username: str, failures: int) -> None:
+    """Mail the holder of ``username`` (if there is such an active account) that its logins now wait."""
+    try:
+        account = await app[ACCOUNTS].get(username)
+        if account is None or account.disabled or account.invited:
+            return
+        portal = app[SETTINGS].gateway.public_url.rstrip("/") + "/portal/password"
+        await app[MAIL].enqueue(account_mail("login_throttled", account, datetime.now(UTC), failures=failures,
+                                             portal=portal))
+    except (ApiError, TransportError):
+        log.warning("could not queue the failed-login warning for an account", exc_info=True)
 
 
 def _no_store(response: web.Response) -> web.Response:
@@ -63,6 +84,10 @@ async def login(request: web.Request) -> web.Response:
     try:
         account = await request.app[ACCOUNTS].authenticate(username, form.get("password", "")[:1024])
     except AuthenticationError:
+        if throttle.delays_began(username):  # told in the background: the answer and its timing stay the same
+            task = asyncio.create_task(_warn_holder(request.app, username, throttle.policy.free_per_account + 1))
+            _WARNINGS.add(task)
+            task.add_done_callback(_WARNINGS.discard)
         return await login_form(request, status=401, username=username, error=t(_("Wrong user name or password.")))
     throttle.succeeded(address, username)
     token = await request.app[ACCOUNTS].create_session(account.username, request.app[SETTINGS].requests.staff_session_hours)

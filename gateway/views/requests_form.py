@@ -17,12 +17,11 @@ from desk.errors import RequestNotFoundError
 from gateway.csrf import check_csrf, csrf_token
 from gateway.errors import RateLimitedError
 from gateway.keys import REQUESTS, SEARCH, SUBMIT_BUCKETS, SUBMIT_EMAIL_BUCKETS
-from gateway.render import render_page, translator
+from gateway.render import institutions, render_page, translator
 from gateway.sessions import get_session
 from gateway.views.cart import cart_ids
 from gateway.views.requests_common import see_other
 from indexer.errors import NotFoundError
-from schemas.institution import INSTITUTIONS
 from schemas.requests import FieldIssue, RequestItem, SubmissionForm, conditional_issues, issues_from
 
 HONEYPOT = "website"
@@ -79,7 +78,7 @@ def _render(request: web.Request, by_institution: dict[str, list[RequestItem]], 
               for i in reversed(issues)}
     items = [i for group in by_institution.values() for i in group]
     response = render_page(request, "request_form.html", {
-        "groups": [(INSTITUTIONS.get(slug), slug, group, sorted({i.mta_type for i in group if i.mta_type}))
+        "groups": [(institutions(request).get(slug), slug, group, sorted({i.mta_type for i in group if i.mta_type}))
                    for slug, group in sorted(by_institution.items())],
         "unavailable": unavailable, "values": values, "errors": errors, "csrf_token": csrf_token(request),
         "needs_ethics": any(i.resource_type == "human_specimen" for i in items),

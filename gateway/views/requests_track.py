@@ -27,8 +27,20 @@ NOTICES = {
 }
 
 
+async def verify_form(request: web.Request) -> web.Response:
+    """``GET /requests/verify/{token}``: a page with a confirm button. Opening the link changes
+    nothing, so a mail scanner that follows it cannot confirm the address in the requester's place."""
+    request.app[LINKS].read_verify(request.match_info["token"])  # a bad or expired link fails here (400)
+    response = render_page(request, "request_verify.html", {"token": request.match_info["token"],
+                                                            "csrf_token": csrf_token(request)})
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 async def verify(request: web.Request) -> web.Response:
-    """``GET /requests/verify/{token}``: confirm the email address, then show the status page."""
+    """``POST /requests/verify/{token}``: confirm the email address, then show the status page."""
+    await check_csrf(request)
     links = request.app[LINKS]
     submission_id = links.read_verify(request.match_info["token"])
     await request.app[REQUESTS].verify(submission_id)

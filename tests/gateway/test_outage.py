@@ -66,7 +66,7 @@ ROUTES = [
     Route("GET", "/api/health/ready"), Route("GET", "/api/export?q=HeLa"),
     Route("GET", "/?q=HeLa", html=True), Route("GET", f"/resources/{HELA}", html=True),
     Route("GET", "/institutions/riken-brc", html=True),
-    Route("GET", TRACK, html=True), Route("GET", "/requests/verify/{verify}", html=True),
+    Route("GET", TRACK, html=True), Route("POST", "/requests/verify/{verify}", html=True, form=True),
     Route("POST", f"{TRACK}/{REQ}/action", html=True, form=True),
     Route("POST", f"{TRACK}/{REQ}/messages", html=True, form=True),
     Route("POST", "/cart/add", html=True, form=True), Route("GET", "/cart", html=True),
@@ -84,6 +84,17 @@ ROUTES = [
     Route("POST", "/admin/personal-data", staff=True, html=True, form=True),
     Route("POST", "/admin/personal-data/export", staff=True, form=True),
     Route("POST", "/admin/personal-data/erase", staff=True, html=True, form=True),
+    Route("GET", "/admin/institutions", staff=True, html=True), Route("GET", "/admin/institutions/new", staff=True, html=True),
+    Route("POST", "/admin/institutions/new", staff=True, html=True, form=True),
+    Route("GET", "/admin/institutions/riken-brc", staff=True, html=True),
+    Route("POST", "/admin/institutions/riken-brc", staff=True, html=True, form=True),
+    Route("GET", "/admin/accounts", staff=True, html=True), Route("POST", "/admin/accounts", staff=True, html=True, form=True),
+    Route("POST", "/admin/accounts/outage-admin", staff=True, html=True, form=True),
+    Route("GET", "/admin/webhooks", staff=True, html=True), Route("POST", "/admin/webhooks", staff=True, html=True, form=True),
+    Route("POST", "/admin/webhooks/ep_x", staff=True, html=True, form=True),
+    Route("POST", "/admin/webhooks/deliveries/msg_x/redeliver", staff=True, html=True, form=True),
+    Route("GET", "/portal/password", staff=True, html=True), Route("POST", "/portal/password", staff=True, html=True, form=True),
+    Route("GET", "/account/link/secret", html=True), Route("POST", "/account/link/secret", html=True, form=True),
     Route("GET", "/api/portal/requests", token=True), Route("GET", f"/api/portal/requests/{REQ}", token=True),
     Route("POST", f"/api/portal/requests/{REQ}/transition", token=True),
     Route("GET", "/api/portal/harvests", token=True), Route("GET", "/api/portal/harvests/riken_cells", token=True),
@@ -96,7 +107,10 @@ ROUTES = [
 #: Routes that need no Elasticsearch (or, like /metrics, tolerate its absence): they keep answering.
 INDEPENDENT = [Route("GET", p, html=True) for p in (
     "/api/health", "/api/institutions", "/institutions", "/api/openapi.json", "/api/docs", "/portal/login",
-    "/requests/sent", "/metrics", "/robots.txt", "/sitemaps/pages.xml")] + [
+    "/requests/sent", "/metrics", "/robots.txt", "/sitemaps/pages.xml", "/portal/reset",
+    "/requests/verify/{verify}")] + [
+    # Asking for a reset without a name is answered without Elasticsearch.
+    Route("POST", "/portal/reset", html=True, form=True),
     Route("POST", "/cart/remove", html=True, form=True), Route("POST", "/cart/clear", html=True, form=True),
     # The battery's form has no OAI verb: answered (badVerb) without Elasticsearch.
     Route("POST", "/oai", form=True)]

@@ -261,8 +261,16 @@ class Flow:
         await self.submit(client, email_address, language)
         found = await client.server.app[REQUESTS].store.find_by_email(email_address)
         token = client.server.app[LINKS].verify_token(found[0].submission_id)
-        assert (await client.get(f"/requests/verify/{token}", allow_redirects=False)).status == 303
+        await self.confirm(client, f"/requests/verify/{token}")
         return {r.institution: r.id for r in found}
+
+    async def confirm(self, client: Client, path: str) -> Any:
+        """Open a verification link (a page with a button, which changes nothing) and press the
+        button; returns the POST's redirect response."""
+        token = csrf_of(await self.page(client, path))
+        response = await client.post(path, data={"csrf_token": token}, allow_redirects=False, headers=HTML)
+        assert response.status == 303, (await response.text())[:800]
+        return response
 
     async def login(self, client: Client, username: str, password: str = PASSWORD, status: int = 303) -> str:
         token = csrf_of(await self.page(client, "/portal/login"))
