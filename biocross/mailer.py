@@ -25,6 +25,7 @@ from desk.outbox import DeliveryReport
 from desk.outbox import deliver_pending as deliver_outbox
 from desk.privacy import PrivacyService
 from desk.reminders import queue_reminders
+from desk.saved import SavedSearches
 from desk.service import RequestService
 from gateway.signing import RequestLinks
 from schemas.requests import OutboxMail
@@ -50,6 +51,8 @@ def to_email(mail: OutboxMail, sender: str) -> EmailMessage:
     message["Date"] = format_datetime(mail.created_at)
     message["Message-ID"] = message_id(mail, sender)
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in mail.headers.items():
+        message[name] = value
     message.set_content(mail.body, charset="utf-8")
     message["Content-Language"] = mail.lang.replace("+", ", ")  # after set_content, which drops Content-*
     return message
@@ -82,13 +85,14 @@ class Mailer:
     send: SmtpSender
     worker: str
     privacy: PrivacyService
+    saved: SavedSearches
 
     @classmethod
     def build(cls, settings: Settings, es: AsyncElasticsearch) -> Mailer:
         """Wire the services from settings (the caller owns ``es``)."""
         desk = build_desk(es, settings, RequestLinks(settings))
         return cls(settings, desk.requests, SmtpSender(settings.mail), f"{socket.gethostname()}:{os.getpid()}",
-                   desk.privacy)
+                   desk.privacy, desk.saved)
 
     async def deliver_pending(self) -> DeliveryReport:
         """Send every due outbox mail once; failures stay queued with backoff."""
@@ -97,10 +101,18 @@ class Mailer:
                                     claim_seconds=r.mail_claim_seconds, retry_seconds=r.mail_retry_seconds)
 
     async def mailer_pass(self) -> tuple[int, DeliveryReport]:
-        """Queue due reminders, then deliver, then anonymise requests past the retention period: one
-        pass of the loop."""
+        """Queue due reminders, then deliver, then queue and deliver the saved-search digests, then
+        anonymise requests past the retention period: one pass of the loop."""
         reminders = await queue_reminders(self.service)
         report = await self.deliver_pending()
+        digests = await self.saved.digest_pass()
+        r = self.settings.requests
+        sent, failed = await self.saved.deliver(self.send, worker=self.worker, claim_seconds=r.mail_claim_seconds,
+                                                retry_seconds=r.mail_retry_seconds)
+        report.sent.extend(sent)
+        report.failed.update(failed)
+        if digests:
+            log.info("saved searches: %d digest(s) queued", digests)
         anonymised = await self.privacy.apply_retention(datetime.now(UTC))
         if anonymised:
             log.info("retention: personal data of %d closed request(s) erased", len(anonymised))

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from elasticsearch import AsyncElasticsearch
 
 from desk.accounts import AccountStore
 from desk.notices import RequestLinks
 from desk.privacy import AuditLog, PrivacyService
+from desk.saved import SavedSearches, SavedSearchLinks, SavedSearchStore
 from desk.sealing import PersonalDataCipher
 from desk.service import RequestService
 from desk.store import RequestStore
 from schemas.settings import Settings
+
+
+class DeskLinks(RequestLinks, SavedSearchLinks, Protocol):
+    """Every signed link the desk's mails carry."""
 
 
 @dataclass(frozen=True)
@@ -22,12 +28,16 @@ class Desk:
     accounts: AccountStore
     requests: RequestService
     privacy: PrivacyService
+    saved: SavedSearches
 
 
-def build_desk(es: AsyncElasticsearch, settings: Settings, links: RequestLinks) -> Desk:
+def build_desk(es: AsyncElasticsearch, settings: Settings, links: DeskLinks) -> Desk:
     """Wire the desk from ``settings`` (the caller owns ``es``; ``links`` signs the links mails carry)."""
     prefix = settings.es.index_prefix
     accounts = AccountStore(es, prefix)
-    store = RequestStore(es, prefix, PersonalDataCipher(settings.personal_data_keys()))
+    cipher = PersonalDataCipher(settings.personal_data_keys())
+    store = RequestStore(es, prefix, cipher)
+    saved = SavedSearches(SavedSearchStore(es, prefix, cipher), links,
+                          confirm_hours=settings.requests.verify_link_hours)
     return Desk(accounts, RequestService(store, accounts, links, settings.requests),
-                PrivacyService(store, AuditLog(es, prefix), settings.requests.retention_days))
+                PrivacyService(store, AuditLog(es, prefix), settings.requests.retention_days), saved)

@@ -26,6 +26,7 @@ from gateway.keys import (
     OPENAPI,
     PRIVACY,
     REQUESTS,
+    SAVED,
     SEARCH,
     SETTINGS,
     SUBMIT_BUCKETS,
@@ -64,7 +65,7 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     prefix = app[SETTINGS].es.index_prefix
     app[SEARCH] = SearchService(app[ES], prefix, cursor_keys=app[SETTINGS].gateway.derived_keys("cursor"))
     desk = build_desk(app[ES], app[SETTINGS], app[LINKS])
-    app[ACCOUNTS], app[REQUESTS], app[PRIVACY] = desk.accounts, desk.requests, desk.privacy
+    app[ACCOUNTS], app[REQUESTS], app[PRIVACY], app[SAVED] = desk.accounts, desk.requests, desk.privacy, desk.saved
     app[HEALTH] = HarvestHealthService(app[ES], prefix)
     app[DASHBOARD] = DashboardService(app[ES], prefix, app[HEALTH])
     es_errors = app[METRICS].es_errors.labels("usage_writer")

@@ -7,6 +7,7 @@ from elasticsearch import AsyncElasticsearch
 
 from desk.accounts import AccountStore
 from desk.privacy import PrivacyService
+from desk.saved import SavedSearches
 from desk.service import RequestService
 from gateway.metrics import GatewayMetrics
 from gateway.ratelimit import GatewayLimits, TokenBuckets
@@ -36,6 +37,8 @@ ACCOUNTS = web.AppKey("accounts", AccountStore)
 #: Export and erasure of one requester's personal data (audited).
 PRIVACY = web.AppKey("privacy", PrivacyService)
 LINKS = web.AppKey("links", RequestLinks)
+#: Researchers' saved searches (digest mails).
+SAVED = web.AppKey("saved", SavedSearches)
 #: Token buckets for request submissions: per client address and per email address.
 SUBMIT_BUCKETS = web.AppKey("submit_buckets", TokenBuckets)
 SUBMIT_EMAIL_BUCKETS = web.AppKey("submit_email_buckets", TokenBuckets)

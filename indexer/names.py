@@ -50,3 +50,8 @@ def audit_index(prefix: str) -> str:
 def usage_index(prefix: str) -> str:
     """Anonymous usage events (searches, views)."""
     return f"{prefix}-usage-events"
+
+
+def saved_searches_index(prefix: str) -> str:
+    """Researchers' saved searches (digest mails of new matches)."""
+    return f"{prefix}-saved-searches"
