@@ -293,7 +293,7 @@ class SavedSearches:
             resp = await self.store.es.search(
                 index=self.store.alias, query=es_query, size=DIGEST_LIMIT, track_total_hits=True,
                 sort=[{"changed_at": "desc"}, {"id": "asc"}],
-                source_includes=["id", "name", "institution", "changed_at"])
+                source_includes=["id", "resource.name", "institution", "changed_at"])
         except EsNotFoundError:
             return 0, []  # no catalog published yet
         return int(resp["hits"]["total"]["value"]), [h["_source"] for h in resp["hits"]["hits"]]
@@ -304,7 +304,7 @@ class SavedSearches:
         for hit in hits:
             inst = INSTITUTIONS.get(hit["institution"])
             inst_name = (inst.name_ja if lang == "ja" else inst.name_en) if inst else hit["institution"]
-            lines.append(f"- {hit.get('name') or hit['id']} ({inst_name})\n  {base}/resources/{quote(hit['id'], safe=':')}")
+            lines.append(f"- {(hit.get('resource') or {}).get('name') or hit['id']} ({inst_name})\n  {base}/resources/{quote(hit['id'], safe=':')}")
         listing, search = "\n".join(lines), base + search_path(saved.query)
         unsubscribe, what = self.links.saved_unsubscribe_url(saved.id), describe(saved.query)
         if lang == "ja":

@@ -92,8 +92,8 @@ async def confirm_page(request: web.Request) -> web.Response:
 
 async def confirm(request: web.Request) -> web.Response:
     """``POST /saved-searches/confirm/{token}``: confirm the address; digests start."""
+    saved_id = request.app[LINKS].read_saved_confirm(request.match_info["token"])  # a bad link says so first
     await check_csrf(request)
-    saved_id = request.app[LINKS].read_saved_confirm(request.match_info["token"])
     saved = await request.app[SAVED].confirm(saved_id)
     return _page(request, "confirmed", what=describe(saved.query))
 
