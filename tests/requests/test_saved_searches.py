@@ -22,6 +22,7 @@ from fixtures.corpus import build_corpus
 from gateway.app import create_app
 from gateway.keys import LINKS
 from gateway.ratelimit import GatewayLimits
+from indexer.documents import resource_to_doc
 from indexer.names import saved_searches_index
 from indexer.publish import bulk_index_resources, create_generation, publish_generation
 from schemas.resource import Resource
@@ -62,10 +63,10 @@ async def client(ss_settings: Settings) -> AsyncIterator[Client]:
 
 
 def _new_resources(word: str) -> list[Resource]:
-    """Two resources named with ``word`` (one at RIKEN BRC, one at JCRB), as a new source publishes them."""
+    """Resources named with ``word`` (two at RIKEN BRC, one at JCRB), as a new source publishes them."""
     base = next(r for r in build_corpus() if r.id == "riken-brc:RCB7")
     out = []
-    for institution, catalog_id in (("riken-brc", "RCB99001"), ("jcrb", "JCRB99001")):
+    for institution, catalog_id in (("riken-brc", "RCB99001"), ("jcrb", "JCRB99001"), ("riken-brc", "RCB99002")):
         data = base.model_dump(mode="json", exclude={"id", "entity_key"})
         data.update(institution=institution, catalog_id=catalog_id, name=f"{word.capitalize()} line {catalog_id}",
                     synonyms=[], xrefs=[])
@@ -75,8 +76,10 @@ def _new_resources(word: str) -> list[Resource]:
 
 
 async def _publish(es: AsyncElasticsearch, prefix: str, resources: list[Resource]) -> None:
+    """A new generation of the test source: every resource but the last live, the last withdrawn."""
     index = await create_generation(es, prefix, "saved-search-test")
-    await bulk_index_resources(es, index, resources)
+    await bulk_index_resources(es, index, resources[:-1])
+    await es.index(index=index, id=resources[-1].id, document=resource_to_doc(resources[-1], withdrawn=True))
     await publish_generation(es, prefix, "saved-search-test", index)
 
 
@@ -149,6 +152,7 @@ async def test_save_confirm_digest_then_one_click_unsubscribe(client: Client, es
     body = digest.get_content()
     assert f"{PUBLIC_URL}/resources/riken-brc:RCB99001" in body and "Quokkacyte line RCB99001" in body
     assert "JCRB99001" not in body, "the institution filter of the saved search applies"
+    assert "RCB99002" not in body, "withdrawn records are not announced"
     assert "1 new resource(s)" in body and f"{PUBLIC_URL}/?q={WORD.upper()}&institution=riken-brc" in body
     unsubscribe = _link(digest, "unsubscribe")
     assert digest["List-Unsubscribe"] == f"<{PUBLIC_URL}{unsubscribe}>"
