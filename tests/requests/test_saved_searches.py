@@ -209,3 +209,17 @@ async def test_forged_expired_and_swapped_links_are_refused(client: Client, ss_s
             body = await response.text()
             assert response.status == 400, (path, method, body[:300])
             assert reason in body
+
+
+async def test_confirmation_mail_waits_while_smtp_is_down(client: Client, es: AsyncElasticsearch,
+                                                          ss_settings: Settings, private_smtp: Any) -> None:
+    address = f"patient-{time.time_ns()}@uni.example"
+    settings = ss_settings.model_copy(update={"mail": ss_settings.mail.model_copy(update={"port": private_smtp.port})})
+    await _save(client, address, "/?q=mouse")
+    private_smtp.stop()
+    await Mailer.build(settings, es).mailer_pass()
+    [doc] = [d for d in await _stored(es, ss_settings) if d["has_pending_mail"] and d["outbox"][0]["attempts"]]
+    assert doc["outbox"][0]["last_error"] and doc["outbox"][0]["sent_at"] is None
+    private_smtp.start()
+    await Mailer.build(settings, es).mailer_pass()
+    assert len(private_smtp.inbox.to(address)) == 1, "the queued mail goes out once the server is back"
