@@ -52,6 +52,8 @@ def to_email(mail: OutboxMail, sender: str) -> EmailMessage:
     message["Date"] = format_datetime(mail.created_at)
     message["Message-ID"] = message_id(mail, sender)
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in mail.headers.items():
+        message[name] = value
     message.set_content(mail.body, charset="utf-8")
     message["Content-Language"] = mail.lang.replace("+", ", ")  # after set_content, which drops Content-*
     return message
@@ -109,8 +111,8 @@ class Mailer:
         return report
 
     async def mailer_pass(self) -> tuple[int, DeliveryReport]:
-        """Queue due reminders, then deliver, then anonymise requests past the retention period: one
-        pass of the loop."""
+        """Queue due reminders, then deliver, then queue and deliver the saved-search digests, then
+        anonymise requests past the retention period: one pass of the loop."""
         await self.desk.institutions.load()  # names and contact addresses as the administrators left them
         reminders = await queue_reminders(self.service)
         await HarvestAlerts(self.desk.accounts.es, self.settings.es.index_prefix, self.desk.accounts,
@@ -118,6 +120,14 @@ class Mailer:
                             self.settings.gateway.public_url).queue()
         await self.desk.webhooks.emit_harvest_outcomes()
         report = await self.deliver_pending()
+        digests = await self.desk.saved.digest_pass()
+        r = self.settings.requests
+        sent, failed = await self.desk.saved.deliver(self.send, worker=self.worker, claim_seconds=r.mail_claim_seconds,
+                                                retry_seconds=r.mail_retry_seconds)
+        report.sent.extend(sent)
+        report.failed.update(failed)
+        if digests:
+            log.info("saved searches: %d digest(s) queued", digests)
         anonymised = await self.privacy.apply_retention(datetime.now(UTC))
         if anonymised:
             log.info("retention: personal data of %d closed request(s) erased", len(anonymised))

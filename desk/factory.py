@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from elasticsearch import AsyncElasticsearch
 
@@ -12,11 +13,16 @@ from desk.institutions import InstitutionStore
 from desk.mailqueue import MailQueue
 from desk.notices import RequestLinks
 from desk.privacy import AuditLog, PrivacyService
+from desk.saved import SavedSearches, SavedSearchLinks, SavedSearchStore
 from desk.sealing import PersonalDataCipher
 from desk.service import RequestService
 from desk.store import RequestStore
 from desk.webhooks import WebhookStore
 from schemas.settings import Settings
+
+
+class DeskLinks(RequestLinks, SavedSearchLinks, Protocol):
+    """Every signed link the desk's mails carry."""
 
 
 @dataclass(frozen=True)
@@ -33,15 +39,19 @@ class Desk:
     admin_audit: AdminAuditLog
     mail: MailQueue
     webhooks: WebhookStore
+    saved: SavedSearches
 
 
-def build_desk(es: AsyncElasticsearch, settings: Settings, links: RequestLinks) -> Desk:
+def build_desk(es: AsyncElasticsearch, settings: Settings, links: DeskLinks) -> Desk:
     """Wire the desk from ``settings`` (the caller owns ``es``; ``links`` signs the links mails carry)."""
     prefix = settings.es.index_prefix
     accounts = AccountStore(es, prefix)
     institutions = InstitutionStore(es, prefix)
-    store = RequestStore(es, prefix, PersonalDataCipher(settings.personal_data_keys()))
+    cipher = PersonalDataCipher(settings.personal_data_keys())
+    store = RequestStore(es, prefix, cipher)
     requests = RequestService(store, accounts, links, settings.requests, institutions.registry)
     requests.webhooks = webhooks = WebhookStore(es, prefix, retry_seconds=settings.requests.mail_retry_seconds)
+    saved = SavedSearches(SavedSearchStore(es, prefix, cipher), links,
+                          confirm_hours=settings.requests.verify_link_hours, institutions=institutions.registry)
     return Desk(accounts, requests, PrivacyService(store, AuditLog(es, prefix), settings.requests.retention_days),
-                institutions, AdminAuditLog(es, prefix), MailQueue(es, prefix), webhooks)
+                institutions, AdminAuditLog(es, prefix), MailQueue(es, prefix), webhooks, saved)

@@ -34,6 +34,7 @@ from gateway.keys import (
     OPENAPI,
     PRIVACY,
     REQUESTS,
+    SAVED,
     SEARCH,
     SETTINGS,
     SUBMIT_BUCKETS,
@@ -86,7 +87,7 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     prefix = app[SETTINGS].es.index_prefix
     app[SEARCH] = SearchService(app[ES], prefix, cursor_keys=app[SETTINGS].gateway.derived_keys("cursor"))
     desk = build_desk(app[ES], app[SETTINGS], app[LINKS])
-    app[ACCOUNTS], app[REQUESTS], app[PRIVACY] = desk.accounts, desk.requests, desk.privacy
+    app[ACCOUNTS], app[REQUESTS], app[PRIVACY], app[SAVED] = desk.accounts, desk.requests, desk.privacy, desk.saved
     app[INSTITUTIONS], app[ADMIN_AUDIT], app[MAIL] = desk.institutions, desk.admin_audit, desk.mail
     app[WEBHOOKS] = desk.webhooks
     try:

@@ -10,6 +10,7 @@ from desk.admin_audit import AdminAuditLog
 from desk.institutions import InstitutionStore
 from desk.mailqueue import MailQueue
 from desk.privacy import PrivacyService
+from desk.saved import SavedSearches
 from desk.service import RequestService
 from desk.webhooks import WebhookStore
 from gateway.metrics import GatewayMetrics
@@ -40,6 +41,8 @@ ACCOUNTS = web.AppKey("accounts", AccountStore)
 #: Export and erasure of one requester's personal data (audited).
 PRIVACY = web.AppKey("privacy", PrivacyService)
 LINKS = web.AppKey("links", RequestLinks)
+#: Researchers' saved searches (digest mails).
+SAVED = web.AppKey("saved", SavedSearches)
 #: Token buckets for request submissions: per client address and per email address.
 SUBMIT_BUCKETS = web.AppKey("submit_buckets", TokenBuckets)
 SUBMIT_EMAIL_BUCKETS = web.AppKey("submit_email_buckets", TokenBuckets)

@@ -24,6 +24,7 @@ from gateway.views import (
     portal_harvests,
     requests_form,
     requests_track,
+    saved_searches,
 )
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -51,6 +52,13 @@ def setup_routes(app: web.Application) -> None:
     router.add_post("/cart/add", cart.add, name="cart-add")
     router.add_post("/cart/remove", cart.remove, name="cart-remove")
     router.add_post("/cart/clear", cart.clear, name="cart-clear")
+    # Saved searches (digest mails of new matches).
+    router.add_post("/saved-searches", saved_searches.save, name="saved-save")
+    router.add_get("/saved-searches/sent", saved_searches.sent, name="saved-sent")
+    router.add_get("/saved-searches/confirm/{token}", saved_searches.confirm_page, name="saved-confirm-page")
+    router.add_post("/saved-searches/confirm/{token}", saved_searches.confirm, name="saved-confirm")
+    router.add_get("/saved-searches/unsubscribe/{token}", saved_searches.unsubscribe_page, name="saved-unsubscribe-page")
+    router.add_post("/saved-searches/unsubscribe/{token}", saved_searches.unsubscribe, name="saved-unsubscribe")
     # Usage requests: the requester's side.
     router.add_get("/requests/new", requests_form.new_request_form, name="request-form")
     router.add_post("/requests/new", requests_form.submit_request, name="request-submit")

@@ -16,6 +16,9 @@ from gateway.errors import InvalidLinkError
 from schemas.settings import Settings
 
 _VERIFY, _TRACK = "biocross-verify", "biocross-track"
+_SAVED_CONFIRM, _SAVED_UNSUBSCRIBE = "biocross-saved-confirm", "biocross-saved-unsubscribe"
+#: Unsubscribe links in digests keep working this long (a digest can sit in a mailbox for months).
+UNSUBSCRIBE_SECONDS = 400 * 86400
 
 
 class RequestLinks:
@@ -43,6 +46,30 @@ class RequestLinks:
     def track_url(self, submission_id: str) -> str:
         """Absolute private status link."""
         return f"{self.base}/requests/track/{self.track_token(submission_id)}"
+
+    def saved_confirm_token(self, saved_id: str) -> str:
+        """Token of a saved search's confirmation link."""
+        return self.serializer.dumps(saved_id, salt=_SAVED_CONFIRM)
+
+    def saved_unsubscribe_token(self, saved_id: str) -> str:
+        """Token of a saved search's unsubscribe link."""
+        return self.serializer.dumps(saved_id, salt=_SAVED_UNSUBSCRIBE)
+
+    def saved_confirm_url(self, saved_id: str) -> str:
+        """Absolute confirmation link of a saved search."""
+        return f"{self.base}/saved-searches/confirm/{self.saved_confirm_token(saved_id)}"
+
+    def saved_unsubscribe_url(self, saved_id: str) -> str:
+        """Absolute unsubscribe link of a saved search (also the RFC 8058 one-click POST target)."""
+        return f"{self.base}/saved-searches/unsubscribe/{self.saved_unsubscribe_token(saved_id)}"
+
+    def read_saved_confirm(self, token: str) -> str:
+        """The saved-search id of a confirmation token (:class:`InvalidLinkError` if bad or expired)."""
+        return self._read(token, _SAVED_CONFIRM, self.verify_seconds)
+
+    def read_saved_unsubscribe(self, token: str) -> str:
+        """The saved-search id of an unsubscribe token (:class:`InvalidLinkError` if bad or expired)."""
+        return self._read(token, _SAVED_UNSUBSCRIBE, UNSUBSCRIBE_SECONDS)
 
     def portal_url(self, request_id: str) -> str:
         """Absolute portal link of a request."""

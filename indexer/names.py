@@ -76,3 +76,8 @@ def harvest_alerts_index(prefix: str) -> str:
 def webhooks_index(prefix: str) -> str:
     """Webhook endpoints the administrators registered, and every delivery to them."""
     return f"{prefix}-webhooks"
+
+
+def saved_searches_index(prefix: str) -> str:
+    """Researchers' saved searches (digest mails of new matches)."""
+    return f"{prefix}-saved-searches"

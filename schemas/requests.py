@@ -260,6 +260,7 @@ class OutboxMail(_Model):
     claimed_by: str | None = Field(None, description="Mailer process holding the delivery lease.")
     claimed_until: datetime | None = Field(None, description="End of the delivery lease.")
     sent_at: datetime | None = Field(None, description="When the SMTP server accepted it.")
+    headers: dict[str, str] = Field(default_factory=dict, description="Extra mail headers (List-Unsubscribe...).")
 
 
 class UsageRequest(_Model):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from aiohttp import web
 
+from desk.saved import saved_params
 from gateway import links
 from gateway.csrf import csrf_token
 from gateway.errors import ParameterError, ResourceNotFoundError
@@ -37,7 +40,8 @@ async def search_page(request: web.Request) -> web.Response:
     tries = await alternatives(request.app[SEARCH], query.q) if not result.groups and query.q else []
     return render_page(request, "search.html", {
         "query": query, "result": result, "issues": [], "links": links, "facet_names": list(FACET_FIELDS),
-        "catalog_jsonld": catalog, "alternatives": tries,
+        "catalog_jsonld": catalog, "alternatives": tries, "csrf_token": csrf_token(request),
+        "saved_query": urlencode(saved_params(query), doseq=True),
         "pager": links.pager("/", request.query, result.next_cursor, result.total_entities, query.page_size)})
 
 
