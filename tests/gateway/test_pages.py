@@ -86,7 +86,7 @@ async def test_search_page_says_which_words_it_left_out(client: Client) -> None:
     japanese = await page(client, "/?q=HeLa+cynomolgos&lang=ja")
     assert "次の語を除いた結果" in japanese
     nothing = await page(client, "/?q=cynomolgos&lang=ja")
-    assert 'class="empty"' in nothing and "もしかして" in nothing and ">cynomolgus</a>" in nothing
+    assert 'class="results zero-results"' in nothing and "もしかして" in nothing and ">cynomolgus</a>" in nothing
 
 
 async def test_disease_facet_by_concept_in_the_ui_language(client: Client) -> None:
