@@ -67,6 +67,18 @@ def time_zone(request: web.Request) -> tzinfo:
     return ZoneInfo(DEFAULT_TIME_ZONE)
 
 
+#: Why a harvest withdrew a record (the run record's English sentence → words, with its detail kept
+#: as data). See indexer/writer.py and indexer/sources.py for the sentences.
+WITHDRAWAL_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^absent from the full harvest$"), N_("not in the latest full harvest")),
+    (re.compile(r"^deleted at the source$"), N_("deleted at the source")),
+    (re.compile(r"^harvested but not indexed \((?P<detail>.*)\)$", re.S), N_("harvested but refused by the index")),
+    (re.compile(r"^source (?P<detail>\S+) retired$"), N_("its source was retired")),
+    (re.compile(r"^held under (?P<detail>\S+) only; the harvest of \S+ lacks it$"),
+     N_("held only under the old source name; the renamed source lacks it")),
+]
+
+
 @dataclass(frozen=True)
 class Display:
     """Formatting for one page: language and time zone fixed."""
@@ -80,6 +92,15 @@ class Display:
         text = str(raw) if raw is not None else ""
         words = CODE_WORDS.get(family, {}).get(text)
         return self.t(words) if words else text
+
+    def withdrawal_reason(self, reason: str) -> Markup:
+        """Why a record was withdrawn, in words; the technical detail (an error, a source name) stays
+        as it was, marked as code. An unknown sentence is shown as data."""
+        for pattern, words in WITHDRAWAL_REASONS:
+            if match := pattern.match(reason or ""):
+                detail = match.groupdict().get("detail")
+                return Markup("{} <code>{}</code>").format(self.t(words), detail) if detail else Markup(escape(self.t(words)))
+        return Markup("<code>{}</code>").format(reason)
 
     def num(self, value: int | float | None) -> str:
         """A number with the locale's grouping ("12,345")."""

@@ -10,7 +10,7 @@ from desk.errors import CommentRequiredError, ConflictError, RequestNotFoundErro
 from desk.service import Actor
 from gateway.csrf import check_csrf, csrf_token
 from gateway.keys import LINKS, REQUESTS
-from gateway.render import Labels, render_page, translator
+from gateway.render import Labels, institutions, render_page, translator
 from gateway.views.requests_common import label_helpers, see_other
 from schemas.requests import Action, Role, UsageRequest, allowed_actions
 
@@ -108,7 +108,7 @@ def _confirm_withdraw(request: web.Request, token: str, r: UsageRequest, form: d
         "title": t(_("Withdraw this request?")),
         "what": t(_("%(institution)s will stop processing request %(id)s and you cannot reopen it; "
                     "to get these resources later you would send a new request."),
-                  institution=Labels(t).institution(r.institution), id=r.id),
+                  institution=Labels(t, institutions(request)).institution(r.institution), id=r.id),
         "action_url": f"/requests/track/{token}/{r.id}/action",
         "hidden": {"csrf_token": csrf_token(request), "action": Action.WITHDRAW.value},
         "comment": form.get("comment", "")[:5000], "comment_required": False,

@@ -13,6 +13,7 @@ from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
 from adapters.samples.servers import csv_app
+from biocross import exitcodes
 from indexer.names import resources_alias
 from schemas.settings import Settings
 
@@ -61,7 +62,7 @@ async def test_institutions_from_the_cli_and_adapters_must_name_one(
     assert len(out.strip().splitlines()) == 5 and "RIKEN BioResource Research Center" in out  # seeded
     (tmp_path / "adapters.toml").write_text(TOML.format(url=source))
     code, out = await biocross(settings, prefix, "harvest", "aist-csv", "--config", "adapters.toml", cwd=tmp_path)
-    assert code == 2 and "unknown institution 'aist-bmd'" in out, out
+    assert code == exitcodes.CONFIG and "unknown institution 'aist-bmd'" in out, out
     assert not await es.indices.exists_alias(name=resources_alias(prefix))  # nothing was harvested
 
     code, out = await biocross(settings, prefix, "institutions", "add", "aist-bmd", "--name-ja", "産総研 バイオメディカル",

@@ -29,7 +29,9 @@ async def test_staff_see_their_own_sources_with_held_run_hint(portal: Any) -> No
     assert text.count('data-run="') == 3  # two RIKEN cell runs and one DNA run in the histories
     # the ids the held run would withdraw, with reasons, the one in use marked, names escaped
     assert "Would be withdrawn by the held run" in text
-    assert '<li data-withdrawn="riken-brc:RCB0001"><code>RCB0001</code> HeLa — absent from the full harvest' in text
+    assert '<li data-withdrawn="riken-brc:RCB0001"><code>RCB0001</code> HeLa — not in the latest full harvest' in text
+    japanese = await portal.page(right, "/portal/harvests?lang=ja")
+    assert "HeLa — 最新の全件取り込みに含まれない" in japanese and "absent from the full harvest" not in japanese
     assert 'data-withdrawn="riken-brc:RCB0002"' in text and "<script>alert" not in text
     assert '<strong class="in-use">in use</strong>' in text
 
