@@ -318,7 +318,8 @@ class LocalNode:
                 cwd=self.node_dir,
             )
         if proc.returncode != 0:
-            raise LocalNodeError(f"Elasticsearch failed to start (exit {proc.returncode}); see {self.log_file()}")
+            raise LocalNodeError(f"Elasticsearch failed to start (exit {proc.returncode}); see {self.log_file()}\n"
+                                 + self._log_tail())
         deadline = time.monotonic() + 10
         while self._read_pid() is None and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -355,6 +356,17 @@ class LocalNode:
             time.sleep(0.5)
         self.pid_file.unlink(missing_ok=True)
         return f"stopped (pid {pid})"
+
+    def _log_tail(self, lines: int = 25) -> str:
+        """The end of the startup output and of the node log, for error messages."""
+        parts = []
+        for path in (self.node_dir / "logs" / "startup.out", self.log_file()):
+            try:
+                tail = path.read_text(errors="replace").splitlines()[-lines:]
+            except OSError:
+                continue
+            parts.append(f"--- {path.name} (last {len(tail)} lines)\n" + "\n".join(tail))
+        return "\n".join(parts)
 
     def log_file(self) -> Path:
         """The node's main log file."""
