@@ -103,6 +103,7 @@ ROUTES = [
     Route("POST", "/portal/logout", staff=True, html=True, form=True),
     Route("GET", "/oai?verb=ListRecords&metadataPrefix=oai_dc"),
     Route("GET", "/sitemap.xml"), Route("GET", "/sitemaps/resources.xml"),
+    Route("POST", "/saved-searches", html=True, form=True),
 ]
 #: Routes that need no Elasticsearch (or, like /metrics, tolerate its absence): they keep answering.
 INDEPENDENT = [Route("GET", p, html=True) for p in (
@@ -113,7 +114,12 @@ INDEPENDENT = [Route("GET", p, html=True) for p in (
     Route("POST", "/portal/reset", html=True, form=True),
     Route("POST", "/cart/remove", html=True, form=True), Route("POST", "/cart/clear", html=True, form=True),
     # The battery's form has no OAI verb: answered (badVerb) without Elasticsearch.
-    Route("POST", "/oai", form=True)]
+    Route("POST", "/oai", form=True),
+    # Saved-search links with a forged token are refused (400) before Elasticsearch is asked.
+    Route("GET", "/saved-searches/sent", html=True),
+    Route("GET", "/saved-searches/confirm/t", html=True), Route("POST", "/saved-searches/confirm/t", html=True, form=True),
+    Route("GET", "/saved-searches/unsubscribe/t", html=True),
+    Route("POST", "/saved-searches/unsubscribe/t", html=True, form=True)]
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +174,10 @@ async def outage(node: LocalNode, settings: Settings) -> AsyncIterator[Outage]:
     es_settings = EsSettings.model_validate({**settings.es.model_dump(), "url": node.url,
                                              "index_prefix": f"{settings.es.index_prefix}-outage"})
     budgets = {k: GatewaySettings.model_fields[k].default for k in ("search_budget_seconds", "staff_budget_seconds")}
-    app_settings = settings.model_copy(update={"es": es_settings,
+    # Submission limits are not what this battery tests: the forms are sent many times.
+    requests = settings.requests.model_copy(update={"submissions_per_client_hour": 10_000,
+                                                    "submissions_per_email_hour": 10_000})
+    app_settings = settings.model_copy(update={"es": es_settings, "requests": requests,
                                                "gateway": settings.gateway.model_copy(update=budgets)})
     es = make_client(es_settings)
     try:
