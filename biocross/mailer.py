@@ -102,8 +102,7 @@ class Mailer:
                                       claim_seconds=r.mail_claim_seconds, retry_seconds=r.mail_retry_seconds)
         queued = await self.desk.mail.deliver(self.send, worker=self.worker, claim_seconds=r.mail_claim_seconds,
                                               retry_seconds=r.mail_retry_seconds)
-        report.sent.extend(queued.sent)
-        report.failed.update(queued.failed)
+        report.add(queued)
         async with aiohttp.ClientSession() as session:
             hooks = await self.desk.webhooks.deliver(session)
         if hooks["delivered"] or hooks["failed"]:
@@ -122,10 +121,8 @@ class Mailer:
         report = await self.deliver_pending()
         digests = await self.desk.saved.digest_pass()
         r = self.settings.requests
-        sent, failed = await self.desk.saved.deliver(self.send, worker=self.worker, claim_seconds=r.mail_claim_seconds,
-                                                retry_seconds=r.mail_retry_seconds)
-        report.sent.extend(sent)
-        report.failed.update(failed)
+        report.add(await self.desk.saved.deliver(self.send, worker=self.worker, claim_seconds=r.mail_claim_seconds,
+                                                 retry_seconds=r.mail_retry_seconds))
         if digests:
             log.info("saved searches: %d digest(s) queued", digests)
         anonymised = await self.privacy.apply_retention(datetime.now(UTC))

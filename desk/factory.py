@@ -12,8 +12,10 @@ from desk.admin_audit import AdminAuditLog
 from desk.institutions import InstitutionStore
 from desk.mailqueue import MailQueue
 from desk.notices import RequestLinks
+from desk.outbox import OutboxStatus, outbox_status
 from desk.privacy import AuditLog, PrivacyService
-from desk.saved import SavedSearches, SavedSearchLinks, SavedSearchStore
+from desk.saved import SavedSearches, SavedSearchLinks
+from desk.saved_store import SavedSearchStore
 from desk.sealing import PersonalDataCipher
 from desk.service import RequestService
 from desk.store import RequestStore
@@ -41,6 +43,10 @@ class Desk:
     webhooks: WebhookStore
     saved: SavedSearches
 
+    async def outbox_status(self) -> OutboxStatus:
+        """Unsent mail over the request outboxes, the saved searches' outboxes and the mail queue."""
+        return await outbox_status(self.requests.store, self.saved.store, self.mail)
+
 
 def build_desk(es: AsyncElasticsearch, settings: Settings, links: DeskLinks) -> Desk:
     """Wire the desk from ``settings`` (the caller owns ``es``; ``links`` signs the links mails carry)."""
@@ -51,7 +57,9 @@ def build_desk(es: AsyncElasticsearch, settings: Settings, links: DeskLinks) -> 
     store = RequestStore(es, prefix, cipher)
     requests = RequestService(store, accounts, links, settings.requests, institutions.registry)
     requests.webhooks = webhooks = WebhookStore(es, prefix, retry_seconds=settings.requests.mail_retry_seconds)
-    saved = SavedSearches(SavedSearchStore(es, prefix, cipher), links,
-                          confirm_hours=settings.requests.verify_link_hours, institutions=institutions.registry)
-    return Desk(accounts, requests, PrivacyService(store, AuditLog(es, prefix), settings.requests.retention_days),
-                institutions, AdminAuditLog(es, prefix), MailQueue(es, prefix), webhooks, saved)
+    saved_store = SavedSearchStore(es, prefix, cipher)
+    saved = SavedSearches(saved_store, links, confirm_hours=settings.requests.verify_link_hours,
+                          institutions=institutions.registry)
+    privacy = PrivacyService(store, AuditLog(es, prefix), settings.requests.retention_days, saved_store)
+    return Desk(accounts, requests, privacy, institutions, AdminAuditLog(es, prefix), MailQueue(es, prefix),
+                webhooks, saved)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,8 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch import ConflictError as EsConflictError
 
 from desk.errors import DeliveryError
-from desk.outbox import MAX_BACKOFF, DeliveryReport, Sender
+from desk.outbox import DeliveryReport, Sender, backoff
+from desk.scanning import scan_sources
 from indexer.indices import ensure_index
 from indexer.names import mail_queue_index
 from schemas.requests import OutboxMail
@@ -26,7 +28,7 @@ from schemas.requests import OutboxMail
 log = logging.getLogger(__name__)
 _KW = {"type": "keyword"}
 MAIL_QUEUE_MAPPING: dict[str, Any] = {"dynamic": False, "properties": {
-    "kind": _KW, "to": _KW, "created_at": {"type": "date"}, "sent_at": {"type": "date"},
+    "id": _KW, "kind": _KW, "to": _KW, "created_at": {"type": "date"}, "sent_at": {"type": "date"},
     "next_attempt_at": {"type": "date"}, "pending": {"type": "boolean"}}}
 
 
@@ -43,10 +45,20 @@ class MailQueue:
     def __init__(self, es: AsyncElasticsearch, prefix: str) -> None:
         self.es = es
         self.index = mail_queue_index(prefix)
+        self._ready = False
 
     async def ensure(self) -> None:
-        """Create the index on first use."""
-        await ensure_index(self.es, self.index, MAIL_QUEUE_MAPPING)
+        """Create the index on first use (and add fields a queue made by an older release lacks)."""
+        if not self._ready:
+            await ensure_index(self.es, self.index, MAIL_QUEUE_MAPPING)
+            await self.es.indices.put_mapping(index=self.index, properties=MAIL_QUEUE_MAPPING["properties"])
+            self._ready = True
+
+    async def unsent(self) -> AsyncIterator[OutboxMail]:
+        """Every queued mail not sent yet (searches lag by a refresh)."""
+        await self.ensure()
+        async for source in scan_sources(self.es, self.index, {"term": {"pending": True}}):
+            yield OutboxMail.model_validate({k: v for k, v in source.items() if k != "pending"})
 
     async def enqueue(self, mail: OutboxMail) -> None:
         """Queue ``mail`` (the next delivery pass sends it)."""
@@ -83,8 +95,7 @@ class MailQueue:
             except DeliveryError as exc:
                 mail.attempts += 1
                 mail.last_error = str(exc)[:500]
-                mail.next_attempt_at = now + min(timedelta(seconds=retry_seconds * 2 ** (mail.attempts - 1)),
-                                                 MAX_BACKOFF)
+                mail.next_attempt_at = now + backoff(mail.attempts, retry_seconds)
                 mail.claimed_by = mail.claimed_until = None
                 report.failed[mail.id] = mail.last_error
                 log.warning("queued mail %s (%s) not delivered: %s", mail.id, mail.kind, mail.last_error)

@@ -31,5 +31,6 @@ ACCOUNTS_MAPPING: dict[str, Any] = {
 
 AUDIT_MAPPING: dict[str, Any] = {
     "dynamic": False,
-    "properties": {"at": _DATE, "action": _KW, "actor": _KW, "subject": _KW, "requests": _KW},
+    "properties": {"at": _DATE, "action": _KW, "actor": _KW, "subject": _KW, "requests": _KW,
+                   "saved_searches": _KW},
 }

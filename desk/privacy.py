@@ -4,17 +4,20 @@ requests after the retention period. Every export and erasure is written to an a
 Erasure keeps what the consortium's statistics and the institutions' records need that does not
 identify anybody (institution, items, states and their dates, country), and replaces the rest:
 the form's personal fields, the requester's name in the history, every comment and message body,
-and the whole outbox (its mails carry the address and the name).
+and the whole outbox (its mails carry the address and the name). The requester's saved searches
+(address, search and queued digests) are part of the export and are deleted by the erasure.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from elasticsearch import AsyncElasticsearch
 
 from desk.mappings import AUDIT_MAPPING
+from desk.saved_store import SavedSearch, SavedSearchStore
 from desk.store import RequestStore
 from indexer.indices import ensure_index
 from indexer.names import audit_index
@@ -51,11 +54,12 @@ class AuditLog:
         self.index = audit_index(prefix)
 
     async def record(self, action: AuditAction, actor: str, subject: str, request_ids: list[str],
-                     now: datetime) -> None:
+                     now: datetime, saved_search_ids: list[str] | None = None) -> None:
         """One audit entry; ``subject`` is the keyed hash of the requester's address, not the address."""
         await ensure_index(self.es, self.index, AUDIT_MAPPING)
         await self.es.index(index=self.index, refresh="wait_for", document={
-            "at": now.isoformat(), "action": action, "actor": actor, "subject": subject, "requests": request_ids})
+            "at": now.isoformat(), "action": action, "actor": actor, "subject": subject, "requests": request_ids,
+            "saved_searches": saved_search_ids or []})
 
     async def entries(self, size: int = 100) -> list[dict[str, Any]]:
         """The newest entries."""
@@ -64,28 +68,52 @@ class AuditLog:
         return [dict(h["_source"]) for h in resp["hits"]["hits"]]
 
 
-class PrivacyService:
-    """Export, erasure and retention over the request store, audited. One per application."""
+@dataclass(frozen=True)
+class RequesterData:
+    """Everything stored about one requester: usage requests and saved searches."""
 
-    def __init__(self, store: RequestStore, audit: AuditLog, retention_days: int) -> None:
+    requests: list[UsageRequest]
+    saved_searches: list[SavedSearch]
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure did: requests anonymised, saved searches deleted."""
+
+    requests: list[str]
+    saved_searches: list[str]
+
+
+class PrivacyService:
+    """Export, erasure and retention over the request and saved-search stores, audited. One per application."""
+
+    def __init__(self, store: RequestStore, audit: AuditLog, retention_days: int, saved: SavedSearchStore) -> None:
         self.store = store
+        self.saved = saved
         self.audit = audit
         self.retention = timedelta(days=retention_days)
 
-    async def export(self, email: str, actor: str, now: datetime) -> list[UsageRequest]:
-        """Every request of the requester with address ``email``, in full (audited)."""
-        found = await self.store.find_by_email(email)
-        await self.audit.record("export", actor, self.store.cipher.email_digest(email), [r.id for r in found], now)
+    async def find(self, email: str) -> RequesterData:
+        """The requests and saved searches of ``email`` (not audited: nothing leaves the portal)."""
+        return RequesterData(await self.store.find_by_email(email), await self.saved.find_by_email(email))
+
+    async def export(self, email: str, actor: str, now: datetime) -> RequesterData:
+        """Everything stored about the requester with address ``email``, in full (audited)."""
+        found = await self.find(email)
+        await self.audit.record("export", actor, self.store.cipher.email_digest(email), [r.id for r in found.requests],
+                                now, [s.id for s in found.saved_searches])
         return found
 
-    async def erase(self, email: str, actor: str, now: datetime) -> list[str]:
-        """Erase the personal data of every request of ``email`` (audited); the ids erased."""
-        found = await self.store.find_by_email(email)
-        erased = [r.id for r in found if not r.anonymised_at]
+    async def erase(self, email: str, actor: str, now: datetime) -> Erasure:
+        """Erase the personal data of every request of ``email`` and delete the address's saved
+        searches (audited)."""
+        found = await self.find(email)
+        erased = [r.id for r in found.requests if not r.anonymised_at]
         for request_id in erased:
             await self.store.mutate(request_id, lambda r: anonymise(r, now), refresh="wait_for")
-        await self.audit.record("erase", actor, self.store.cipher.email_digest(email), erased, now)
-        return erased
+        deleted = [s.id for s in found.saved_searches if await self.saved.delete(s.id)]
+        await self.audit.record("erase", actor, self.store.cipher.email_digest(email), erased, now, deleted)
+        return Erasure(erased, deleted)
 
     async def apply_retention(self, now: datetime) -> list[str]:
         """Anonymise every closed request whose state is older than the retention period (audited)."""

@@ -27,15 +27,16 @@ from elasticsearch import NotFoundError as EsNotFoundError
 
 from desk.errors import RequestNotFoundError
 from desk.mappings import REQUESTS_MAPPING
+from desk.outbox import unsent_of
+from desk.scanning import scan_sources
 from desk.sealing import EMAIL_HASH_FIELD, PersonalDataCipher
 from indexer.indices import ensure_index
 from indexer.names import requests_index
-from schemas.requests import UsageRequest
+from schemas.requests import OutboxMail, UsageRequest
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 20
-PAGE = 500
 Refresh = Literal["wait_for", "false"]
 
 
@@ -126,20 +127,15 @@ class RequestStore:
         """Every request (up to ``size``) of the requester with this address, found by its keyed hash."""
         return await self.find({"term": {EMAIL_HASH_FIELD: self.cipher.email_digest(email)}}, size=size)
 
-    async def scan(self, query: dict[str, Any]) -> AsyncIterator[UsageRequest]:
+    async def scan(self, query: dict[str, Any], /) -> AsyncIterator[UsageRequest]:
         """Every request matching ``query``, paged with ``search_after`` (oldest first)."""
         await self.ensure()
-        after: list[Any] | None = None
-        while True:
-            body: dict[str, Any] = {"query": query, "size": PAGE, "sort": [{"created_at": "asc"}, {"id": "asc"}]}
-            if after is not None:
-                body["search_after"] = after
-            hits = (await self.es.search(index=self.index, **body))["hits"]["hits"]
-            for hit in hits:
-                yield self._request(hit["_source"])
-            if len(hits) < PAGE:
-                return
-            after = hits[-1]["sort"]
+        async for source in scan_sources(self.es, self.index, query):
+            yield self._request(source)
+
+    def unsent(self) -> AsyncIterator[OutboxMail]:
+        """The unsent mails of every request (searches lag by a refresh)."""
+        return unsent_of(self)
 
     async def status_counts(self, query: dict[str, Any]) -> dict[str, int]:
         """How many requests matching ``query`` are in each state."""

@@ -23,6 +23,7 @@ from gateway.keys import (
     BREAKER,
     BUCKETS,
     DASHBOARD,
+    DESK,
     ES,
     HEALTH,
     INSTITUTIONS,
@@ -89,7 +90,7 @@ async def _elasticsearch(app: web.Application) -> AsyncIterator[None]:
     desk = build_desk(app[ES], app[SETTINGS], app[LINKS])
     app[ACCOUNTS], app[REQUESTS], app[PRIVACY], app[SAVED] = desk.accounts, desk.requests, desk.privacy, desk.saved
     app[INSTITUTIONS], app[ADMIN_AUDIT], app[MAIL] = desk.institutions, desk.admin_audit, desk.mail
-    app[WEBHOOKS] = desk.webhooks
+    app[WEBHOOKS], app[DESK] = desk.webhooks, desk
     try:
         await desk.institutions.load()
     except (ApiError, TransportError):  # the gateway starts anyway (pages answer 503); reloaded soon

@@ -7,6 +7,7 @@ from elasticsearch import AsyncElasticsearch
 
 from desk.accounts import AccountStore
 from desk.admin_audit import AdminAuditLog
+from desk.factory import Desk
 from desk.institutions import InstitutionStore
 from desk.mailqueue import MailQueue
 from desk.privacy import PrivacyService
@@ -61,3 +62,5 @@ ADMIN_AUDIT = web.AppKey("admin_audit", AdminAuditLog)
 MAIL = web.AppKey("mail", MailQueue)
 #: Webhook endpoints and deliveries.
 WEBHOOKS = web.AppKey("webhooks", WebhookStore)
+#: The whole request desk (what spans its parts, such as the outbox status).
+DESK = web.AppKey("desk", Desk)

@@ -9,12 +9,11 @@ import io
 from aiohttp import web
 from markupsafe import Markup
 
-from desk.outbox import outbox_status
 from gateway.auth import require_admin
 from gateway.charts import bar_chart, column_chart
 from gateway.csrf import csrf_token
 from gateway.export import csv_cell
-from gateway.keys import ADMIN_AUDIT, DASHBOARD, REQUESTS, SETTINGS
+from gateway.keys import ADMIN_AUDIT, DASHBOARD, DESK, SETTINGS
 from gateway.render import institutions, render_page, translator
 from schemas.usage import Table
 
@@ -81,7 +80,7 @@ async def dashboard(request: web.Request) -> web.Response:
     tables = [_named(table, request) for table in await request.app[DASHBOARD].tables()]
     sections = [{"table": table, "title": t(TITLES[table.name]), "chart": _chart(table, t(TITLES[table.name]))}
                 for table in tables]
-    status = await outbox_status(request.app[REQUESTS].store)
+    status = await request.app[DESK].outbox_status()
     stall = request.app[SETTINGS].requests.outbox_stall_seconds
     outbox = {"pending": status.pending, "failing": status.failing, "last_error": status.last_error,
               "oldest_minutes": round(status.oldest_age_seconds() / 60, 1), "stalled": status.stalled(stall),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from desk.saved_store import describe
 from gateway.auth import require_admin
 from gateway.csrf import check_csrf, csrf_token
 from gateway.errors import ParameterError
@@ -27,8 +28,8 @@ def _email(form: dict[str, str]) -> str:
 
 def _page(request: web.Request, account: Account, **context: object) -> web.Response:
     response = render_page(request, "admin_personal.html", {
-        "account": account, "csrf_token": csrf_token(request), "email": "", "found": None, "erased": None,
-        "audit": [], **label_helpers(request), **context})
+        "account": account, "csrf_token": csrf_token(request), "email": "", "found": None, "saved": [], "erased": None,
+        "audit": [], "describe": describe, **label_helpers(request), **context})
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -44,8 +45,9 @@ async def find(request: web.Request) -> web.Response:
     beyond the portal's own access)."""
     account = await require_admin(request)
     email = _email(await check_csrf(request))
-    found = await request.app[PRIVACY].store.find_by_email(email)
-    return _page(request, account, email=email, found=found, audit=await request.app[PRIVACY].audit.entries(20))
+    found = await request.app[PRIVACY].find(email)
+    return _page(request, account, email=email, found=found.requests, saved=found.saved_searches,
+                 audit=await request.app[PRIVACY].audit.entries(20))
 
 
 async def export(request: web.Request) -> web.Response:
@@ -54,7 +56,8 @@ async def export(request: web.Request) -> web.Response:
     email = _email(await check_csrf(request))
     found = await request.app[PRIVACY].export(email, account.username, datetime.now(UTC))
     body = {"email": email, "exported_at": datetime.now(UTC).isoformat(),
-            "requests": [r.model_dump(mode="json") for r in found]}
+            "requests": [r.model_dump(mode="json") for r in found.requests],
+            "saved_searches": [s.model_dump(mode="json") for s in found.saved_searches]}
     return web.Response(body=json.dumps(body, ensure_ascii=False, indent=2).encode(), content_type="application/json",
                         charset="utf-8", headers={"Content-Disposition": 'attachment; filename="requester-data.json"',
                                                   "Cache-Control": "private, no-store"})

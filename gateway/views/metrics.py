@@ -9,9 +9,8 @@ from aiohttp import web
 from elastic_transport import TransportError
 from elasticsearch import ApiError
 
-from desk.outbox import outbox_status
 from gateway.auth import require_metrics_access
-from gateway.keys import METRICS, REQUESTS, USAGE
+from gateway.keys import DESK, METRICS, USAGE
 from gateway.metrics import CONTENT_TYPE
 
 log = logging.getLogger(__name__)
@@ -24,7 +23,7 @@ async def metrics(request: web.Request) -> web.Response:
     collectors = request.app[METRICS]
     try:
         async with asyncio.timeout(GAUGE_TIMEOUT):  # a scrape must not wait for a hung cluster
-            status = await outbox_status(request.app[REQUESTS].store)
+            status = await request.app[DESK].outbox_status()
         collectors.outbox_pending.set(status.pending)
         collectors.outbox_oldest_age.set(status.oldest_age_seconds())
     except (TransportError, ApiError, TimeoutError) as exc:

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from desk.saved import saved_params
+from desk.saved_store import saved_params
 from gateway import links
 from gateway.csrf import csrf_token
 from gateway.errors import ParameterError, ResourceNotFoundError

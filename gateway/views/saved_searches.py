@@ -16,7 +16,8 @@ from aiohttp import web
 from multidict import MultiDict
 
 from desk.errors import RequestNotFoundError
-from desk.saved import TooManySavedSearchesError, describe
+from desk.saved import TooManySavedSearchesError
+from desk.saved_store import describe
 from gateway.csrf import check_csrf, csrf_token
 from gateway.errors import ParameterError, RateLimitedError
 from gateway.keys import LINKS, SAVED, SUBMIT_BUCKETS, SUBMIT_EMAIL_BUCKETS

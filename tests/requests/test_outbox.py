@@ -7,10 +7,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from desk.mailqueue import new_mail
 from desk.reminders import queue_reminders
 from desk.service import Actor
-from gateway.keys import REQUESTS
+from gateway.keys import DESK, MAIL, REQUESTS, SAVED
 from schemas.requests import Action, Role
+from schemas.search import SearchQuery
 
 
 async def test_smtp_outage_delays_mail_but_loses_and_doubles_none(app_client: Any, staff: Any, flow: Any,
@@ -93,3 +95,28 @@ async def test_sent_page_says_queued_until_the_mailer_has_sent_it(app_client: An
     sent = await flow.page(app_client, "/requests/sent?lang=en")
     assert 'data-mail-state="sent"' in sent and f"We sent a confirmation link to {researcher}." in sent
     assert '<meta http-equiv="refresh"' not in sent
+
+
+async def test_outbox_status_counts_every_kind_of_unsent_mail(app_client: Any, new_client: Any, flow: Any,
+                                                              mailer: Any, staff: Any, es: Any) -> None:
+    """A request's verification, a staff invitation in the mail queue and a saved search's confirmation
+    all count on the dashboard and in /metrics until the mailer has sent them."""
+    app = app_client.server.app
+    await mailer.mailer_pass()  # start from a drained outbox
+    assert (await app[DESK].outbox_status()).pending == 0
+    await flow.fill_cart(app_client, flow.HELA_JCRB)
+    await flow.submit(app_client, "counted@lab.example")
+    await app[MAIL].enqueue(new_mail("invitation", ["new-staff@jcrb.example"], "en", "Invitation", "Join us"))
+    await app[SAVED].save("saver@lab.example", "en", SearchQuery(q="mouse"))
+    await es.indices.refresh(index=app[MAIL].index)  # the queue does not wait for a refresh on write
+    status = await app[DESK].outbox_status()
+    assert status.pending == 3 and status.failing == 0 and status.oldest_pending_at is not None
+
+    admin = await new_client()
+    await flow.login(admin, staff["admin"].username)
+    assert '<dd id="outbox-pending">3</dd>' in await flow.page(admin, "/admin?lang=en")
+    metrics = await (await admin.get("/metrics", headers=flow.bearer(staff["admin"].token))).text()
+    assert "biocross_outbox_pending_mails 3.0" in metrics
+
+    await mailer.mailer_pass()
+    assert (await app[DESK].outbox_status()).pending == 0

@@ -13,8 +13,9 @@ from elasticsearch import AsyncElasticsearch
 
 from desk.privacy import ERASED
 from desk.store import RequestStore
-from gateway.keys import LINKS, PRIVACY, REQUESTS
-from indexer.names import audit_index, requests_index
+from gateway.keys import LINKS, PRIVACY, REQUESTS, SAVED
+from indexer.names import audit_index, requests_index, saved_searches_index
+from schemas.search import SearchQuery
 from schemas.settings import Settings
 
 NAME, ADDRESS, MESSAGE = "Sachiko Kasumigaura", "2-9-7 Sengen, Tsukuba 305-0047", "Please ship on dry ice, Sachiko."
@@ -159,3 +160,32 @@ async def test_documents_stored_before_encryption_are_read_and_sealed_by_reseal(
     assert NAME not in json.dumps(doc, ensure_ascii=False) and email not in json.dumps(doc)
     await store.refresh()
     assert [r.id for r in await store.find_by_email(email)] == [request_id]
+
+
+async def test_saved_searches_are_exported_and_erased_with_the_requester(
+        app_client: Any, new_client: Any, staff: Any, flow: Any, es: AsyncElasticsearch, rq_settings: Settings) -> None:
+    email = "saved-and-erased@lab.example"
+    saved = await app_client.server.app[SAVED].save(email, "en", SearchQuery(q="hepatocyte", species=["Homo sapiens"]))
+    admin = await new_client()
+    await flow.login(admin, staff["admin"].username)
+    csrf = flow.csrf_of(await flow.page(admin, "/admin/personal-data"))
+    found = await (await admin.post("/admin/personal-data", data={"csrf_token": csrf, "email": email})).text()
+    assert "hepatocyte" in found and "このアドレスの保存した検索はありません。" not in found
+    assert 'id="erase-requester"' in found, "an address with only saved searches can still be erased"
+
+    exported = json.loads(await (await admin.post("/admin/personal-data/export",
+                                                  data={"csrf_token": csrf, "email": email})).read())
+    [entry] = exported["saved_searches"]
+    assert entry["id"] == saved.id and entry["email"] == email and entry["query"]["q"] == "hepatocyte"
+    assert entry["outbox"][0]["kind"] == "saved-verify"
+
+    erased = await admin.post("/admin/personal-data/erase", data={"csrf_token": csrf, "email": email,
+                                                                  "confirm": "erase"})
+    assert erased.status == 200 and "保存した検索 1 件を削除しました。" in await erased.text()  # the UI default: ja
+    index = saved_searches_index(rq_settings.es.index_prefix)
+    assert not await es.exists(index=index, id=saved.id), "the saved search (address, search, mails) is gone"
+    again = await (await admin.post("/admin/personal-data", data={"csrf_token": csrf, "email": email})).text()
+    assert "このアドレスの保存した検索はありません。" in again
+    entries = [h["_source"] for h in (await es.search(index=audit_index(rq_settings.es.index_prefix), size=100,
+                                                       query={"term": {"saved_searches": saved.id}}))["hits"]["hits"]]
+    assert {e["action"] for e in entries} == {"export", "erase"} and email not in json.dumps(entries)
