@@ -45,6 +45,13 @@ CODE_WORDS: dict[str, dict[str, str]] = {
                "unknown_type": N_("unknown resource type"), "duplicate": N_("duplicate record"),
                "malformed": N_("malformed record")},
     "language": {"ja": N_("Japanese"), "en": N_("English")},
+    "audit": {"account.invite": N_("account invited"), "account.reinvite": N_("invitation sent again"),
+              "account.disable": N_("account disabled"), "account.enable": N_("account enabled"),
+              "account.update": N_("account changed"), "institution.add": N_("institution added"),
+              "institution.edit": N_("institution changed"), "webhook.add": N_("webhook added"),
+              "webhook.pause": N_("webhook paused"), "webhook.resume": N_("webhook resumed"),
+              "webhook.redeliver": N_("webhook delivery repeated"), "export": N_("personal data exported"),
+              "erase": N_("personal data erased"), "retention": N_("erased after the retention period")},
     "availability_note": {
         "on_request": N_("Ask first: the institution decides case by case whether it can distribute this."),
         "limited": N_("Restricted: distributed only under conditions (e.g. academic use, a specific MTA); "

@@ -134,8 +134,9 @@ async def test_an_institution_added_in_the_admin_pages_is_everywhere_at_once(cli
     await post(client, "/admin/institutions/aist-bmd", {**NEW, "name_en": "AIST Biomedical Research"},
                form_page="/admin/institutions/aist-bmd")
     assert "AIST Biomedical Research<" in await page(client, "/institutions/aist-bmd?lang=en")
-    dashboard = await page(client, "/admin")
-    assert "institution.add" in dashboard and "institution.edit" in dashboard and "chief" in dashboard
+    dashboard = await page(client, "/admin?lang=en")
+    assert 'data-action="institution.add">institution added<' in dashboard
+    assert 'data-action="institution.edit">institution changed<' in dashboard and "chief" in dashboard
 
 
 async def test_staff_cannot_manage_institutions_or_accounts(client: Client, es: AsyncElasticsearch,
@@ -208,9 +209,10 @@ async def test_invitation_by_mail_sets_the_password_once_and_requests_reach_the_
     await login(newcomer, "aist-staff", "aiko's own passphrase", status=401)
     await post(client, "/admin/accounts/aist-staff", {"action": "enable"}, form_page="/admin/accounts")
     await login(newcomer, "aist-staff", "aiko's own passphrase")
-    dashboard = await page(client, "/admin")
-    for action in ("account.invite", "account.disable", "account.enable"):
-        assert action in dashboard, action
+    dashboard = await page(client, "/admin?lang=ja")
+    for action, words in (("account.invite", "アカウントを招待"), ("account.disable", "アカウントを無効化"),
+                          ("account.enable", "アカウントを有効化")):
+        assert f'data-action="{action}">{words}<' in dashboard, action
     assert "passphrase" not in dashboard and "/account/link/" not in dashboard
 
 

@@ -120,7 +120,7 @@ async def test_administrator_exports_and_erases_one_requester_audited(
     assert all(e["actor"] == staff["admin"].username for e in mine)
     assert email not in json.dumps(entries)
     audit_page = await flow.page(admin, "/admin/personal-data")
-    assert re.search(r"erase</td><td>" + re.escape(staff["admin"].username), audit_page)
+    assert re.search(r'data-action="erase">個人データを消去</td><td>' + re.escape(staff["admin"].username), audit_page)
 
 
 async def test_closed_requests_are_anonymised_after_the_retention_period(

@@ -23,7 +23,7 @@ WIDTHS = {"phone": (375, 740), "desktop": (1280, 900)}
 #: Raw codes and English words that must never show in the Japanese UI.
 RAW = re.compile(r"(?<![\w@.-])(under_review|email_verified|needs_information|missing_id|invalid_id|published|held|"
                  r"institutional|requester|staff|on_request|full|incremental|Approved|Rejected|Withdrawn|"
-                 r"Under review)(?![\w@.-])|メールの言語: en|材料・")
+                 r"Under review|(?:account|institution|webhook)\.[a-z]+)(?![\w@.-])|メールの言語: en|材料・")
 
 
 @pytest.fixture
