@@ -111,7 +111,7 @@ class Mailer:
 
     async def mailer_pass(self) -> tuple[int, DeliveryReport]:
         """Queue due reminders, then deliver, then queue and deliver the saved-search digests, then
-        anonymise requests past the retention period: one pass of the loop."""
+        delete saved searches never confirmed, anonymise requests past the retention period: one pass of the loop."""
         await self.desk.institutions.load()  # names and contact addresses as the administrators left them
         reminders = await queue_reminders(self.service)
         await HarvestAlerts(self.desk.accounts.es, self.settings.es.index_prefix, self.desk.accounts,
@@ -125,6 +125,9 @@ class Mailer:
                                                  retry_seconds=r.mail_retry_seconds))
         if digests:
             log.info("saved searches: %d digest(s) queued", digests)
+        dropped = await self.desk.saved.drop_unconfirmed()
+        if dropped:
+            log.info("saved searches: %d never confirmed, deleted", len(dropped))
         anonymised = await self.privacy.apply_retention(datetime.now(UTC))
         if anonymised:
             log.info("retention: personal data of %d closed request(s) erased", len(anonymised))

@@ -12,7 +12,7 @@ Storage is :mod:`desk.saved_store`.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 from urllib.parse import quote
 
@@ -101,6 +101,16 @@ class SavedSearches:
             s.status, s.verified_at, s.last_digest_at = "verified", now, now
             return True
         return await self.store.mutate(saved_id, change)
+
+    async def drop_unconfirmed(self, now: datetime | None = None) -> list[str]:
+        """Delete the saved searches whose confirmation link has expired unused (nobody can confirm
+        them any more, and they hold an address); the ids deleted."""
+        cutoff = (now or datetime.now(UTC)) - timedelta(hours=self.confirm_hours)
+        await self.store.refresh()
+        query = {"bool": {"filter": [{"term": {"status": "pending"}},
+                                     {"range": {"created_at": {"lt": cutoff.isoformat()}}}]}}
+        stale = [s.id async for s in self.store.scan(query)]
+        return [saved_id for saved_id in stale if await self.store.delete(saved_id)]
 
     async def unsubscribe(self, saved_id: str) -> bool:
         """Remove the saved search and its queued mails (False when already gone)."""

@@ -10,6 +10,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,12 +21,13 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from biocross.mailer import Mailer
 from fixtures.corpus import build_corpus
 from gateway.app import create_app
-from gateway.keys import LINKS
+from gateway.keys import LINKS, SAVED
 from gateway.ratelimit import GatewayLimits
 from indexer.documents import resource_to_doc
 from indexer.names import saved_searches_index
 from indexer.publish import bulk_index_resources, create_generation, publish_generation
 from schemas.resource import Resource
+from schemas.search import SearchQuery
 from schemas.settings import Settings
 
 Client = TestClient[Any, Any]
@@ -223,3 +225,19 @@ async def test_confirmation_mail_waits_while_smtp_is_down(client: Client, es: As
     private_smtp.start()
     await Mailer.build(settings, es).mailer_pass()
     assert len(private_smtp.inbox.to(address)) == 1, "the queued mail goes out once the server is back"
+
+
+async def test_a_search_never_confirmed_is_deleted_once_its_link_has_expired(client: Client, es: AsyncElasticsearch,
+                                                                            ss_settings: Settings) -> None:
+    saved = client.server.app[SAVED]
+    stamp = time.time_ns()
+    forgotten = await saved.save(f"forgot-{stamp}@uni.example", "en", SearchQuery(q="mouse"))
+    confirmed = await saved.save(f"kept-{stamp}@uni.example", "en", SearchQuery(q="mouse"))
+    await saved.confirm(confirmed.id)
+    index = saved_searches_index(ss_settings.es.index_prefix)
+    assert forgotten.id not in await saved.drop_unconfirmed()
+    assert await es.exists(index=index, id=forgotten.id), "its link is still valid: it can still be confirmed"
+    expired = forgotten.created_at + timedelta(hours=ss_settings.requests.verify_link_hours, minutes=1)
+    assert forgotten.id in await saved.drop_unconfirmed(expired)
+    assert not await es.exists(index=index, id=forgotten.id), "the address is not kept for a search nobody confirmed"
+    assert await es.exists(index=index, id=confirmed.id)
