@@ -18,7 +18,7 @@ import secrets
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, final
+from typing import Any, ClassVar, Generic, TypeVar, final
 
 from pydantic import ValidationError
 
@@ -41,9 +41,6 @@ from adapters.mapping import FieldMapping, resource_from_fields
 from adapters.transforms import MappingContext
 from schemas.harvest import Checkpoint, Deletion, HarvestMode, Rejection, RejectionReason
 from schemas.resource import Resource
-
-if TYPE_CHECKING:
-    from adapters.fixtures import ContractFixture
 
 log = logging.getLogger(__name__)
 C = TypeVar("C", bound=AdapterConfig)
@@ -116,11 +113,6 @@ class Adapter(ABC, Generic[C]):
         """A Rejection of a payload part that is not a record (``harvest()`` yields it)."""
         return Rejection(source=self.source, reason=reason, detail=detail, source_record_id=record, payload=payload,
                          rejected_at=datetime.now(UTC))
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture | None:
-        """Served sample data + config the testkit's contract battery runs this adapter type against."""
-        return None
 
     @final
     def run(

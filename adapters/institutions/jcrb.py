@@ -16,7 +16,6 @@ from pydantic import Field, model_validator
 
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem
-from adapters.fixtures import ContractFixture
 from adapters.institutions.sourceclock import SourceClockJsonAdapter, SourceClockJsonConfig, parse_clock
 from schemas.harvest import Checkpoint, Deletion
 
@@ -43,13 +42,6 @@ class JcrbAdapter(SourceClockJsonAdapter):
     config_model = JcrbConfig
     config: JcrbConfig
     supports_incremental = True
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The demo's simulated JCRB API, configured from demo/adapters.toml."""
-        from adapters.institutions.contracts import demo_fixture
-
-        return demo_fixture("jcrb", japanese="ヒト子宮頸部由来の細胞株", deletions=True)
 
     async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
         final: Checkpoint | None = None

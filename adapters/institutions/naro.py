@@ -20,7 +20,6 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from adapters.events import RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.toolkits.oaipmh import OaiPmhAdapter, OaiPmhConfig
 from adapters.toolkits.oaixml import OaiRecord
 from schemas.harvest import Deletion
@@ -61,13 +60,6 @@ class NaroGenebankAdapter(OaiPmhAdapter):
         "name": "name",
         "strain": "strain",
     }
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The demo's simulated NARO OAI-PMH repository, configured from demo/adapters.toml."""
-        from adapters.institutions.contracts import demo_fixture
-
-        return demo_fixture("naro", japanese="から分離", deletions=True)
 
     def deletion(self, catalog_id: str, deleted_at: datetime | None = None) -> Deletion:
         """A Deletion under the catalog number (``JP 10001``), not the identifier's spelling (``JP-10001``)."""

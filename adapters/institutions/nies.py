@@ -17,7 +17,6 @@ from urllib.parse import urljoin
 from pydantic import Field, field_validator
 
 from adapters.events import RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.toolkits.html import (
     HtmlCatalogAdapter,
     HtmlCatalogConfig,
@@ -57,13 +56,6 @@ class NiesAdapter(HtmlCatalogAdapter):
     name = "nies"
     config_model = NiesConfig  # type: ignore[assignment]
     config: NiesConfig
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The demo's simulated NIES strain catalog, configured from demo/adapters.toml."""
-        from adapters.institutions.contracts import demo_fixture
-
-        return demo_fixture("nies", japanese="コナミドリムシ", deletions=False, granularity="source")
 
     def row_record(self, row: Any, page_url: str) -> tuple[dict[str, Any], str | None]:
         """A row's fields and the absolute URL of its detail page (None without a link)."""

@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from adapters.contract import Adapter
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.toolkits.csvexport import CsvConfig, CsvExportAdapter
 from schemas.harvest import Checkpoint
 
@@ -83,13 +82,6 @@ class RikenBrcAdapter(Adapter[RikenConfig]):
     name = "riken-brc"
     config_model = RikenConfig
     supports_incremental = True
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The demo's simulated RIKEN BRC exports, configured from demo/adapters.toml."""
-        from adapters.institutions.contracts import demo_fixture
-
-        return demo_fixture("riken", japanese="ヒーラ細胞", deletions=False, granularity="source")
 
     def export_adapter(self, kind: str) -> CsvExportAdapter:
         """A CSV toolkit adapter reading the export of ``kind`` (same HTTP client, source and policy)."""

@@ -13,7 +13,6 @@ import re
 from typing import Any, ClassVar
 
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.institutions.sourceclock import SourceClockJsonAdapter, SourceClockJsonConfig
 
 #: MIABIS storage temperature codes in words.
@@ -56,13 +55,6 @@ class TsukubaBiobankAdapter(SourceClockJsonAdapter):
         "specimen_stats.age_range": "age_range",
         "specimen_stats.storage_temperature": "storage_temperature",
     }
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The demo's simulated biobank, configured from demo/adapters.toml."""
-        from adapters.institutions.contracts import demo_fixture
-
-        return demo_fixture("tsukuba", japanese="検体コレクション", deletions=False)
 
     def to_items(self, record: Any) -> list[HarvestItem]:
         items = super().to_items(record)

@@ -13,7 +13,6 @@ from pydantic import Field
 
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.toolkits.csvexport import CsvConfig, CsvExportAdapter
 from adapters.toolkits.jsonapi import JsonApiAdapter, JsonApiConfig, Paging
 
@@ -62,14 +61,6 @@ class BbmriDirectoryAdapter(CsvExportAdapter):
             raw.data["age_range"] = f"{low}-{high} {str(unit).lower()}".strip()
         raw.source_id = str(raw.data.get("id") or raw.source_id)
         return raw
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """Three collections in the Directory's column layout."""
-        from adapters.samples.standards import bbmri_fixture
-
-        return bbmri_fixture()
-
 
 class FhirCollectionConfig(JsonApiConfig):
     """A FHIR R4 server: ``endpoint`` is the Organization search (``.../Organization?_profile=...``)."""
@@ -130,10 +121,3 @@ class FhirCollectionAdapter(JsonApiAdapter):
                 if key == "DataCategory":
                     data.setdefault("data_categories", []).append(coding.get("display") or coding.get("code"))
         return [RawRecord(data, source_id=str(record.get("id")))]
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """A searchset Bundle of collections."""
-        from adapters.samples.standards import fhir_fixture
-
-        return fhir_fixture()

@@ -29,7 +29,6 @@ from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
 from adapters.toolkits.textstream import (
     CsvRecord,
@@ -103,13 +102,6 @@ class CsvExportAdapter(Adapter[CsvConfig]):
     name = "csv"
     config_model = CsvConfig
     supports_incremental = True
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The sample catalog served by this toolkit's sample server."""
-        from adapters.samples.contracts import csv_fixture
-
-        return csv_fixture()
 
     _width: int | None = None
     _reader: CsvRecordReader

@@ -30,7 +30,6 @@ from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
 from adapters.toolkits.textstream import CsvRecord, CsvRecordReader, CsvTruncatedError
 from schemas.harvest import Checkpoint, Rejection, RejectionReason
@@ -150,13 +149,6 @@ class DwcaAdapter(Adapter[DwcaConfig]):
     name = "dwca"
     config_model = DwcaConfig
     supports_incremental = True
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The sample catalog served by this toolkit's sample server."""
-        from adapters.samples.contracts import dwca_fixture
-
-        return dwca_fixture()
 
     async def _download(self, target: IO[bytes], headers: dict[str, str]) -> StreamResponse | None:
         async def spool(resp: StreamResponse) -> AsyncIterator[StreamResponse]:

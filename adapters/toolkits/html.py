@@ -25,7 +25,6 @@ from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, SourceUnreachableError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
 from schemas.harvest import Checkpoint
 
@@ -138,13 +137,6 @@ class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
     config_model = HtmlCatalogConfig
 
     _robots: urllib.robotparser.RobotFileParser | None = None
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The sample catalog served by this toolkit's sample server."""
-        from adapters.samples.contracts import html_fixture
-
-        return html_fixture()
 
     async def robots(self) -> urllib.robotparser.RobotFileParser:
         """The source host's robots.txt rules (fetched once per adapter)."""

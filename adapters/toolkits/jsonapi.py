@@ -21,7 +21,6 @@ from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.mapping import lookup
 from schemas.harvest import Checkpoint
 
@@ -64,13 +63,6 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
     name = "jsonapi"
     config_model = JsonApiConfig
     supports_incremental = True
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The sample catalog served by this toolkit's sample server."""
-        from adapters.samples.contracts import jsonapi_fixture
-
-        return jsonapi_fixture()
 
     def records(self, page: Any) -> list[Any]:
         """The records of one decoded page (override for odd envelopes)."""

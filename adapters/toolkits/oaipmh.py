@@ -32,7 +32,6 @@ from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.toolkits.oaixml import (
     OaiErrorItem,
     OaiPageEnd,
@@ -104,13 +103,6 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
     }
 
     _identify: dict[str, str] | None = None
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The sample catalog served by this toolkit's sample server."""
-        from adapters.samples.contracts import oaipmh_fixture
-
-        return oaipmh_fixture()
 
     async def probe(self) -> dict[str, str]:
         """The repository's Identify response."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from institutions.demosources import Sources, StartSources, key
 
-from adapters.fixtures import Outcome, collect
+from adapters.testing import Outcome, collect
 from demo.generator.ledger import expected_dirt
 from schemas.harvest import HarvestMode
 
