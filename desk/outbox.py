@@ -38,6 +38,20 @@ class DeliveryReport:
     failed: dict[str, str] = field(default_factory=dict)
 
 
+async def send_claimed(claimed: list[OutboxMail], send: Sender) -> tuple[dict[str, datetime], dict[str, str]]:
+    """Send each claimed mail: when each was sent, and why each that failed did (by outbox id)."""
+    sent: dict[str, datetime] = {}
+    failed: dict[str, str] = {}
+    for mail in claimed:
+        try:
+            await send(mail)
+        except DeliveryError as exc:
+            failed[mail.id] = str(exc)
+            continue
+        sent[mail.id] = datetime.now(UTC)
+    return sent, failed
+
+
 def _due(mail: OutboxMail, now: datetime) -> bool:
     return (mail.sent_at is None and (mail.next_attempt_at is None or mail.next_attempt_at <= now)
             and (mail.claimed_until is None or mail.claimed_until <= now))
@@ -59,15 +73,7 @@ async def _deliver_one(store: RequestStore, send: Sender, request_id: str, *, wo
     await store.mutate(request_id, claim)
     if not claimed:
         return
-    sent: dict[str, datetime] = {}
-    failed: dict[str, str] = {}
-    for mail in claimed:
-        try:
-            await send(mail)
-        except DeliveryError as exc:
-            failed[mail.id] = str(exc)
-            continue
-        sent[mail.id] = datetime.now(UTC)
+    sent, failed = await send_claimed(claimed, send)
 
     def mark(r: UsageRequest) -> bool:
         for mail in r.outbox:

@@ -27,6 +27,7 @@ from elasticsearch import NotFoundError as EsNotFoundError
 
 from desk.errors import RequestNotFoundError
 from desk.mappings import REQUESTS_MAPPING
+from desk.scanning import scan_oldest_first
 from desk.sealing import EMAIL_HASH_FIELD, PersonalDataCipher
 from indexer.indices import ensure_index
 from indexer.names import requests_index
@@ -129,17 +130,8 @@ class RequestStore:
     async def scan(self, query: dict[str, Any]) -> AsyncIterator[UsageRequest]:
         """Every request matching ``query``, paged with ``search_after`` (oldest first)."""
         await self.ensure()
-        after: list[Any] | None = None
-        while True:
-            body: dict[str, Any] = {"query": query, "size": PAGE, "sort": [{"created_at": "asc"}, {"id": "asc"}]}
-            if after is not None:
-                body["search_after"] = after
-            hits = (await self.es.search(index=self.index, **body))["hits"]["hits"]
-            for hit in hits:
-                yield self._request(hit["_source"])
-            if len(hits) < PAGE:
-                return
-            after = hits[-1]["sort"]
+        async for source in scan_oldest_first(self.es, self.index, query, page=PAGE):
+            yield self._request(source)
 
     async def status_counts(self, query: dict[str, Any]) -> dict[str, int]:
         """How many requests matching ``query`` are in each state."""

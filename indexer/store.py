@@ -7,7 +7,8 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
-from indexer.mappings.system import SYSTEM_INDICES, system_index
+from indexer.mappings.system import SYSTEM_INDICES
+from indexer.names import system_index
 from schemas.harvest import Checkpoint
 
 

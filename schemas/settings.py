@@ -22,6 +22,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from schemas.errors import SchemaError
+
 
 class EsSettings(BaseModel):
     """How to reach Elasticsearch. TLS and auth work from configuration alone."""
@@ -67,7 +69,7 @@ MIN_SECRET_KEY_CHARS = 32
 _MIN_DISTINCT_CHARS = 12
 
 
-class InsecureSecretKeyError(ValueError):
+class InsecureSecretKeyError(SchemaError, ValueError):
     """The gateway's signing key is missing, too short, too simple or a published one. Raised by
     :meth:`GatewaySettings.signing_keys` when the gateway, mailer or scheduler starts; the operator
     must set ``BIOCROSS_GATEWAY_SECRET_KEY`` to a random value (e.g. ``openssl rand -base64 48``)."""
