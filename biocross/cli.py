@@ -145,6 +145,7 @@ def harvest(
 
     from biocross.harvest import ConsoleProgress, harvest_all, harvest_in_processes
     from indexer.client import make_client
+    from indexer.errors import RunNotFoundError
     from indexer.runs import AcceptRefusedError, accept_run
     from schemas.harvest import HarvestMode
 
@@ -161,7 +162,7 @@ def harvest(
         except AcceptRefusedError as exc:
             typer.secho(f"refused: {exc}", fg="red", err=True)
             raise typer.Exit(exitcodes.REVIEW) from exc
-        except LookupError as exc:
+        except RunNotFoundError as exc:
             typer.secho(f"error: {exc}", fg="red", err=True)
             raise typer.Exit(exitcodes.CONFIG) from exc
         finally:

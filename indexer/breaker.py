@@ -21,12 +21,14 @@ from typing import Any, Literal
 
 from elastic_transport import AsyncTransport, ConnectionError, TransportApiResponse, TransportError
 
+from indexer.errors import IndexerError
+
 log = logging.getLogger(__name__)
 
 State = Literal["closed", "open", "half-open"]
 
 
-class CircuitOpenError(ConnectionError):
+class CircuitOpenError(IndexerError, ConnectionError):
     """Raised by :class:`BreakerTransport` instead of calling a cluster that failed just before;
     retriable after :attr:`CircuitBreaker.open_seconds`."""
 

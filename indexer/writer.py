@@ -29,7 +29,7 @@ from schemas.harvest import Checkpoint, Deletion, HarvestMode, Rejection
 from schemas.resource import Resource, resource_id
 from schemas.settings import HarvestSettings
 
-__all__ = ["HarvestWriter", "SafetyValveError", "WriterCounts", "accept_run"]
+__all__ = ["HarvestWriter", "WriterCounts", "accept_run"]
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +46,6 @@ class WriterCounts:
     errors: list[str] = field(default_factory=list)
     #: Every record this run withdrew: ``{id, catalog_id, name, reason}`` (the count alone hides which).
     withdrawals: list[dict[str, Any]] = field(default_factory=list)
-
-
-class SafetyValveError(Exception):
-    """A full harvest would withdraw too much of a source; it was kept unpublished for review."""
 
 
 class HarvestWriter:
