@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,3 +63,36 @@ class HarvestMode(StrEnum):
 
     FULL = "full"
     INCREMENTAL = "incremental"
+
+
+class RunRecord(TypedDict, total=False):
+    """What one harvest run of one source did, as the writer records it and the CLI, the scheduler and
+    the health pages read it (stored in ``{prefix}-harvest-runs``). The first keys are always there."""
+
+    run_id: Required[str | None]
+    source: Required[str]
+    outcome: Required[str]  # running, published, updated, held, failed, superseded, retired, renamed
+    mode: Required[str | None]
+    started_at: Required[str]
+    finished_at: Required[str | None]
+    seen: Required[int]
+    indexed: Required[int]
+    unchanged: Required[int]
+    rejected: Required[int]
+    withdrawn: Required[int]
+    deleted: Required[int]
+    errors: Required[str | None]
+    institution: str
+    index: str | None
+    live_before: int | None
+    live_after: int | None
+    reasons: dict[str, int]
+    stats: dict[str, Any]
+    withdrawn_ids: list[str]
+    withdrawals: list[dict[str, Any]]
+    error_kind: str | None
+    protected: list[dict[str, Any]]
+    notices: list[dict[str, Any]]
+    live_index: str | None
+    heartbeat_at: str
+    expires_at: str | None

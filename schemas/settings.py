@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import (
@@ -198,6 +198,16 @@ def _toml_path() -> Path | None:
     return local if local.is_file() else None
 
 
+class LogSettings(BaseModel):
+    """How the processes log (configured once by each entry point, see ``biocross.logs``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["text", "json"] = Field("text", description="`text`: one readable line per event; `json`: one "
+                                            "JSON object per line, for a log collector in production.")
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Lowest level written.")
+
+
 class Settings(BaseSettings):
     """All of biocross's configuration."""
 
@@ -216,6 +226,7 @@ class Settings(BaseSettings):
     harvest: HarvestSettings = Field(default_factory=HarvestSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     requests: RequestsSettings = Field(default_factory=RequestsSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
 
     @classmethod
     def settings_customise_sources(
