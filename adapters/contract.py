@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar, final
 
@@ -73,7 +73,7 @@ class Adapter(ABC, Generic[C]):
         return self.config.institution
 
     @abstractmethod
-    def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         """Yield raw records, deletions and checkpoints. ``checkpoint`` None means a full harvest.
 
         A checkpoint with ``resumption_token``/``extra`` resumes a crashed run; one with
@@ -231,6 +231,6 @@ class HarvestRun:
             stats.errors += 1
             log.exception("adapter %s crashed", adapter.source)
         finally:
-            await stream.aclose()  # type: ignore[attr-defined]
+            await stream.aclose()
         stats.finished_at = datetime.now(UTC)
         yield HarvestFinished(adapter.source, stats, self.checkpoint, self.error, truncated)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from elastic_transport import AsyncTransport, ConnectionError, TransportApiResponse, TransportError
+from typing_extensions import override
 
 from indexer.errors import IndexerError
 
@@ -93,6 +94,7 @@ class BreakerTransport(AsyncTransport):
 
     breaker: CircuitBreaker | None = None
 
+    @override
     async def perform_request(self, method: str, target: str, **kwargs: Any) -> TransportApiResponse:  # type: ignore[override]
         breaker = self.breaker
         if breaker is None:

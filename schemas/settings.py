@@ -21,6 +21,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from typing_extensions import override
 
 from schemas.errors import SchemaError
 
@@ -228,6 +229,7 @@ class Settings(BaseSettings):
     requests: RequestsSettings = Field(default_factory=RequestsSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
+    @override
     @classmethod
     def settings_customise_sources(
         cls,

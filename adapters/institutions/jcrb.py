@@ -8,11 +8,12 @@ the same moment. A full harvest needs no deletions (it rebuilds the whole catalo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC
 
 import orjson
 from pydantic import Field, model_validator
+from typing_extensions import override
 
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem
@@ -43,7 +44,8 @@ class JcrbAdapter(SourceClockJsonAdapter):
     config: JcrbConfig
     supports_incremental = True
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         final: Checkpoint | None = None
         async for item in super().harvest(checkpoint):
             if isinstance(item, Checkpoint) and not item.extra:

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from pydantic import Field, field_validator
+from typing_extensions import override
 
 from adapters.events import RawRecord
 from adapters.toolkits.html import (
@@ -82,6 +83,7 @@ class NiesAdapter(HtmlCatalogAdapter):
         merged = {**data, **{k: v for k, v in detail.data.items() if v}}
         return RawRecord(merged, source_id=resp.url)
 
+    @override
     async def page_records(self, doc: Any, page_url: str, gate: asyncio.Semaphore) -> AsyncIterator[RawRecord]:
         """Every row of the list page, completed by its detail page (fetched concurrently, in page order)."""
         rows = [self.row_record(row, page_url) for row in compile_selector(self.config.rows)(doc)]

@@ -15,12 +15,13 @@ done, so a crashed run resumes with the next one.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from urllib.parse import quote, urljoin
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import override
 
 from adapters.contract import Adapter
 from adapters.events import HarvestItem, RawRecord
@@ -107,7 +108,8 @@ class RikenBrcAdapter(Adapter[RikenConfig]):
                 raw.data["detail_url"] = self.config.detail_url.format(id=quote(clean, safe=""))
         return raw
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         etags = _validators(checkpoint.etag if checkpoint else None)
         modified = _validators(checkpoint.last_modified if checkpoint else None)
         extra = checkpoint.extra if checkpoint else {}
@@ -123,7 +125,7 @@ class RikenBrcAdapter(Adapter[RikenConfig]):
                 since = Checkpoint(etag=etags.get(kind), last_modified=modified.get(kind))
             last: Checkpoint | None = None
             try:
-                async with aclosing(reader.harvest(since)) as items:  # type: ignore[type-var]
+                async with aclosing(reader.harvest(since)) as items:
                     async for item in items:
                         if isinstance(item, RawRecord):
                             yield self.enrich(item, kind)

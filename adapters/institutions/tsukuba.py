@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from adapters.events import HarvestItem, RawRecord
 from adapters.institutions.sourceclock import SourceClockJsonAdapter, SourceClockJsonConfig
 
@@ -56,6 +58,7 @@ class TsukubaBiobankAdapter(SourceClockJsonAdapter):
         "specimen_stats.storage_temperature": "storage_temperature",
     }
 
+    @override
     def to_items(self, record: Any) -> list[HarvestItem]:
         items = super().to_items(record)
         for item in items:

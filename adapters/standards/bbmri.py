@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 from pydantic import Field
+from typing_extensions import override
 
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
@@ -53,6 +54,7 @@ class BbmriDirectoryAdapter(CsvExportAdapter):
         "source_url": "URL", "updated": {"from": "TimeStamp", "transforms": ["date"]},
     }
 
+    @override
     def to_raw(self, names: list[str], row: list[str], number: int) -> RawRecord:
         """Adds ``age_range`` ("18-99 YEAR") from Age Low/High/Unit."""
         raw = super().to_raw(names, row, number)
@@ -83,6 +85,7 @@ class FhirCollectionAdapter(JsonApiAdapter):
         "sample_types": {"from": "data_categories", "combine": "all"},
     }
 
+    @override
     def records(self, page: Any) -> list[Any]:
         """Resources of a searchset Bundle (an empty Bundle has no ``entry``)."""
         if isinstance(page, dict) and page.get("resourceType") == "Bundle" and "entry" not in page:
@@ -93,6 +96,7 @@ class FhirCollectionAdapter(JsonApiAdapter):
                                 adapter=self.source)
         return super().records(page)
 
+    @override
     def next_page(
         self, page: Any, count: int, links: dict[str, str], url: str, params: dict[str, str]
     ) -> tuple[str, dict[str, str]] | None:
@@ -102,6 +106,7 @@ class FhirCollectionAdapter(JsonApiAdapter):
                 return urljoin(url, str(link["url"])), {}
         return None
 
+    @override
     def to_items(self, record: Any) -> list[HarvestItem]:
         """Only Collection-profile Organizations; extensions flattened by their last URL segment."""
         if not isinstance(record, dict) or record.get("resourceType") != "Organization":

@@ -18,13 +18,14 @@ import io
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 from lxml import etree
+from typing_extensions import override
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
@@ -164,7 +165,8 @@ class DwcaAdapter(Adapter[DwcaConfig]):
             return resp
         return None
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         headers = {"If-None-Match": checkpoint.etag} if checkpoint and checkpoint.etag else {}
         with tempfile.TemporaryDirectory(prefix="biocross-dwca-") as tmp:
             path = Path(tmp) / "archive.zip"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import urllib.robotparser
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 from pydantic import Field, field_validator
+from typing_extensions import override
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
@@ -198,7 +199,8 @@ class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
                 if record is not None:
                     yield record
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         url: str | None = (checkpoint.extra.get("next_page") if checkpoint else None) or self.config.endpoint
         gate = asyncio.Semaphore(self.config.concurrency)
         pages = 0

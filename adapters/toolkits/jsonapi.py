@@ -8,7 +8,7 @@ Crash resume: mid-run checkpoints carry the next page's URL and parameters.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import override
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
@@ -129,7 +130,8 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
             return url, {**params, paging.offset_param: str(offset)}
         return url, {**params, paging.page_param: str(int(params[paging.page_param]) + 1)}
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         extra = checkpoint.extra if checkpoint else {}
         url = extra.get("next_url", self.config.endpoint)
         params = orjson.loads(extra["next_params"]) if "next_params" in extra else self._first_params(checkpoint)

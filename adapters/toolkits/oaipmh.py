@@ -21,12 +21,13 @@ Raw records: ``header.identifier``, ``header.local_id`` (the catalog id part of 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
+from typing_extensions import override
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
@@ -104,6 +105,7 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
 
     _identify: dict[str, str] | None = None
 
+    @override
     async def probe(self) -> dict[str, str]:
         """The repository's Identify response."""
         if self._identify is None:
@@ -141,7 +143,8 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
                 f"the list{where} ended after {base + listed} of the {declared} records its completeListSize declared "
                 "(a page without a resumption token before the end)", adapter=self.source, url=self.config.endpoint)
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         cp = checkpoint or Checkpoint()
         day = await self._day_granularity()
         sets: list[str | None] = list(self.config.sets) or [None]
@@ -159,7 +162,7 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
     async def _list(
         self, sets: list[str | None], index: int, since: datetime | None, token: str | None,
         last: datetime | None, day: bool, state: dict[str, str],
-    ) -> AsyncIterator[HarvestItem]:
+    ) -> AsyncGenerator[HarvestItem, None]:
         set_spec, earlier = sets[index], {s for s in sets[:index] if s}
         current = _Pass(last)
         restarts = 0
@@ -184,7 +187,7 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
                 self.config.endpoint, self.policy, lambda r: parse_oai_page(r, adapter=self.source),
                 params=params, ok=OK_STATUSES,
             )
-            async with aclosing(pages) as items:  # type: ignore[type-var]
+            async with aclosing(pages) as items:
                 async for item in items:
                     if isinstance(item, OaiRecord):
                         listed += 1
