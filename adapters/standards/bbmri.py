@@ -6,14 +6,15 @@ storage temperatures, ICD-10 diagnoses): never individual-level data.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, ClassVar
-from urllib.parse import urljoin
 
 from pydantic import Field
 from typing_extensions import override
 
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
+from adapters.paging import NextUrlPaginator, Paginator
 from adapters.toolkits.csvexport import CsvConfig, CsvExportAdapter
 from adapters.toolkits.jsonapi import JsonApiAdapter, JsonApiConfig, Paging
 
@@ -73,6 +74,13 @@ class FhirCollectionConfig(JsonApiConfig):
     updated_since_format: str = Field("gt%Y-%m-%dT%H:%M:%SZ", description="FHIR 'greater than' prefix.")
 
 
+def _bundle_next(page: Any) -> str | None:
+    for link in page.get("link", []) if isinstance(page, dict) else []:
+        if link.get("relation") == "next" and link.get("url"):
+            return str(link["url"])
+    return None
+
+
 class FhirCollectionAdapter(JsonApiAdapter):
     """Biobank collections published as FHIR ``Organization`` resources (fhir.bbmri.de profile)."""
 
@@ -96,15 +104,11 @@ class FhirCollectionAdapter(JsonApiAdapter):
                                 adapter=self.source)
         return super().records(page)
 
+    @cached_property
     @override
-    def next_page(
-        self, page: Any, count: int, links: dict[str, str], url: str, params: dict[str, str]
-    ) -> tuple[str, dict[str, str]] | None:
+    def paginator(self) -> Paginator[Any]:
         """The Bundle's ``link`` with relation ``next``."""
-        for link in page.get("link", []) if isinstance(page, dict) else []:
-            if link.get("relation") == "next" and link.get("url"):
-                return urljoin(url, str(link["url"])), {}
-        return None
+        return NextUrlPaginator(_bundle_next)
 
     @override
     def to_items(self, record: Any) -> list[HarvestItem]:

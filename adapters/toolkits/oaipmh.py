@@ -33,6 +33,7 @@ from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
+from adapters.paging import PageRequest, ResumptionTokenPaginator
 from adapters.toolkits.oaixml import (
     OaiErrorItem,
     OaiPageEnd,
@@ -66,6 +67,8 @@ class OaiPmhConfig(AdapterConfig):
 
 
 OK_STATUSES = frozenset({200, 400, 422})
+#: ListRecords pages continue by their resumption token.
+RESUMPTION: ResumptionTokenPaginator[OaiPageEnd | None] = ResumptionTokenPaginator(lambda end: end.token if end else None)
 
 
 class _Pass:
@@ -171,7 +174,7 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
         base: int | None = None if token else 0
         while True:
             if token:
-                params = {"verb": "ListRecords", "resumptionToken": token}
+                params = RESUMPTION.resume(self.config.endpoint, token).params
             else:
                 params = {"verb": "ListRecords", "metadataPrefix": self.config.metadata_prefix}
                 start = current.last or since
@@ -222,7 +225,8 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
                 declared = end.complete_list_size
                 if base is None:  # resumed mid-list: the first page's cursor says where
                     base = end.cursor if end.cursor else -1
-            token = end.token if end else None
+            nxt = RESUMPTION.next(end, PageRequest(self.config.endpoint, params), count=listed, links={})
+            token = nxt.params["resumptionToken"] if nxt else None
             if not token:
                 self._check_complete(listed, declared, base, restarts, set_spec)
                 return
