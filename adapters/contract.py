@@ -129,8 +129,9 @@ def _effective_checkpoint(mode: HarvestMode, checkpoint: Checkpoint | None, incr
     in_flight = bool(checkpoint.resumption_token or checkpoint.extra)
     if mode is HarvestMode.INCREMENTAL and incremental:
         return checkpoint
-    if in_flight:  # resume a crashed full run; its own change markers do not apply
-        return checkpoint.model_copy(update={"datestamp": None, "etag": None, "last_modified": None})
+    if in_flight:  # resume a crashed full run; its own change markers do not apply, its progress does
+        parts = {name: part for name, part in checkpoint.parts.items() if part.resumption_token or part.extra}
+        return checkpoint.model_copy(update={"datestamp": None, "etag": None, "last_modified": None, "parts": parts})
     return None
 
 

@@ -56,6 +56,10 @@ class Checkpoint(BaseModel):
     last_modified: str | None = Field(None, description="HTTP Last-Modified of the last full export.")
     resumption_token: str | None = Field(None, description="In-flight resumption token (crash resume).")
     extra: dict[str, str] = Field(default_factory=dict, description="Anything else the adapter needs.")
+    parts: dict[str, Checkpoint] = Field(
+        default_factory=dict, description="One checkpoint per part of a source harvested part by part (e.g. one "
+        "per export file); a part with `extra` belongs to the run in flight, one without is a change marker.",
+    )
 
 
 class HarvestMode(StrEnum):
