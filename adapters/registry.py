@@ -76,6 +76,10 @@ class Registry:
         except KeyError:
             raise AdapterConfigError(f"unknown adapter type {name!r} (known: {', '.join(self.names())})") from None
 
+    def config_model(self, name: str) -> type[AdapterConfig]:
+        """The config model of the type called ``name``."""
+        return self.get(name).config_model
+
     def names(self) -> list[str]:
         """Registered type names, sorted."""
         return sorted(self._types)
