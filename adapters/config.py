@@ -13,7 +13,7 @@ import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -21,9 +21,6 @@ from adapters.errors import AdapterConfigError
 from adapters.http import RequestPolicy
 from adapters.mapping import FieldMapping, IdRule
 from schemas.resource import Slug
-
-if TYPE_CHECKING:
-    from adapters.registry import Registry
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -104,7 +101,21 @@ def _problems(prefix: str, exc: ValidationError) -> list[str]:
     return [f"{prefix}.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
 
 
-def parse_adapters_toml(text: str, registry: Registry, *, origin: str = "adapters.toml") -> dict[str, AdapterConfig]:
+class AdapterTypes(Protocol):
+    """What the loader needs of the registry (``adapters.registry.Registry``): type names and config models."""
+
+    def __contains__(self, name: object) -> bool: ...
+
+    def names(self) -> list[str]:
+        """Registered type names, sorted."""
+        ...
+
+    def config_model(self, name: str) -> type[AdapterConfig]:
+        """The config model of the type called ``name``."""
+        ...
+
+
+def parse_adapters_toml(text: str, registry: AdapterTypes, *, origin: str = "adapters.toml") -> dict[str, AdapterConfig]:
     """Validate every adapter table of an ``adapters.toml`` text; all errors at once."""
     try:
         doc = tomllib.loads(text)
@@ -129,7 +140,7 @@ def parse_adapters_toml(text: str, registry: Registry, *, origin: str = "adapter
         if kind not in registry:
             problems.append(f"{where}.type: unknown adapter type {kind!r} (known: {', '.join(registry.names())})")
             continue
-        model = registry.get(kind).config_model
+        model = registry.config_model(kind)
         merged = {k: v for k, v in defaults.items() if k in model.model_fields} | table
         try:
             configs[name] = model.model_validate(merged)
@@ -140,7 +151,7 @@ def parse_adapters_toml(text: str, registry: Registry, *, origin: str = "adapter
     return configs
 
 
-def load_adapters_file(path: Path, registry: Registry) -> dict[str, AdapterConfig]:
+def load_adapters_file(path: Path, registry: AdapterTypes) -> dict[str, AdapterConfig]:
     """Read and validate ``adapters.toml``."""
     try:
         text = path.read_text(encoding="utf-8")

@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, final
+from typing import Any, ClassVar, Generic, TypeVar, final
 
 from pydantic import ValidationError
 
@@ -41,9 +41,6 @@ from adapters.mapping import FieldMapping, resource_from_fields
 from adapters.transforms import MappingContext
 from schemas.harvest import Checkpoint, Deletion, HarvestMode, Rejection, RejectionReason
 from schemas.resource import Resource
-
-if TYPE_CHECKING:
-    from adapters.fixtures import ContractFixture
 
 log = logging.getLogger(__name__)
 C = TypeVar("C", bound=AdapterConfig)
@@ -76,7 +73,7 @@ class Adapter(ABC, Generic[C]):
         return self.config.institution
 
     @abstractmethod
-    def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         """Yield raw records, deletions and checkpoints. ``checkpoint`` None means a full harvest.
 
         A checkpoint with ``resumption_token``/``extra`` resumes a crashed run; one with
@@ -117,11 +114,6 @@ class Adapter(ABC, Generic[C]):
         return Rejection(source=self.source, reason=reason, detail=detail, source_record_id=record, payload=payload,
                          rejected_at=datetime.now(UTC))
 
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture | None:
-        """Served sample data + config the testkit's contract battery runs this adapter type against."""
-        return None
-
     @final
     def run(
         self, mode: HarvestMode = HarvestMode.FULL, checkpoint: Checkpoint | None = None, *,
@@ -137,8 +129,9 @@ def _effective_checkpoint(mode: HarvestMode, checkpoint: Checkpoint | None, incr
     in_flight = bool(checkpoint.resumption_token or checkpoint.extra)
     if mode is HarvestMode.INCREMENTAL and incremental:
         return checkpoint
-    if in_flight:  # resume a crashed full run; its own change markers do not apply
-        return checkpoint.model_copy(update={"datestamp": None, "etag": None, "last_modified": None})
+    if in_flight:  # resume a crashed full run; its own change markers do not apply, its progress does
+        parts = {name: part for name, part in checkpoint.parts.items() if part.resumption_token or part.extra}
+        return checkpoint.model_copy(update={"datestamp": None, "etag": None, "last_modified": None, "parts": parts})
     return None
 
 
@@ -239,6 +232,6 @@ class HarvestRun:
             stats.errors += 1
             log.exception("adapter %s crashed", adapter.source)
         finally:
-            await stream.aclose()  # type: ignore[attr-defined]
+            await stream.aclose()
         stats.finished_at = datetime.now(UTC)
         yield HarvestFinished(adapter.source, stats, self.checkpoint, self.error, truncated)

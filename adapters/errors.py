@@ -25,6 +25,8 @@ that source's failure and never as the harvester's.
 
 from __future__ import annotations
 
+from typing_extensions import override
+
 from schemas.harvest import RejectionReason
 
 
@@ -40,6 +42,7 @@ class AdapterError(Exception):
         self.adapter = adapter
         self.url = url
 
+    @override
     def __str__(self) -> str:
         where = f"[{self.adapter}] " if self.adapter else ""
         at = f" ({self.url})" if self.url else ""

@@ -15,7 +15,7 @@ import email.utils
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -252,7 +252,7 @@ class HttpClient:
         self, url: str, policy: RequestPolicy, parse: Callable[[StreamResponse], AsyncIterator[T]], *,
         params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
         ok: frozenset[int] = frozenset({200}), sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> AsyncIterator[T]:
+    ) -> AsyncGenerator[T, None]:
         """Stream ``parse(response)``; if the body is cut off, re-fetch and skip what was delivered.
 
         Only for deterministic responses (an OAI page for one token, one export file): a re-fetch

@@ -1,7 +1,8 @@
 """The adapter registry: adapter types by ``name``, loud on duplicates.
 
-Types come from the built-in toolkits and institution adapters, plus every entry point in the
-group ``biocross.adapters`` (an institution ships its adapter as its own package)::
+Every type comes from an entry point in the group ``biocross.adapters``: the toolkits and adapters
+biocross ships are registered in its own ``pyproject.toml`` exactly as a plugin package registers
+its adapter (an institution ships its adapter as its own package)::
 
     [project.entry-points."biocross.adapters"]
     riken-brc = "biocross_riken.adapter:RikenBrcAdapter"
@@ -24,6 +25,12 @@ from adapters.http import HttpClient
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "biocross.adapters"
+#: The distribution whose entry points are the built-in adapters.
+BUILTIN_DISTRIBUTION = "biocross"
+
+
+def _is_builtin(ep: importlib.metadata.EntryPoint) -> bool:
+    return ep.dist is not None and ep.dist.name == BUILTIN_DISTRIBUTION
 
 
 class Registry:
@@ -69,6 +76,10 @@ class Registry:
         except KeyError:
             raise AdapterConfigError(f"unknown adapter type {name!r} (known: {', '.join(self.names())})") from None
 
+    def config_model(self, name: str) -> type[AdapterConfig]:
+        """The config model of the type called ``name``."""
+        return self.get(name).config_model
+
     def names(self) -> list[str]:
         """Registered type names, sorted."""
         return sorted(self._types)
@@ -81,11 +92,17 @@ class Registry:
         """An adapter instance for the configured source ``source``."""
         return self.get(config.type)(config, http=http, source=source)
 
-    def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
-        """Register every adapter published in the entry-point group; all failures reported at once."""
+    def load_entry_points(self, group: str = ENTRY_POINT_GROUP, *, plugins: bool = True) -> None:
+        """Register the adapters published in the entry-point group; all failures reported at once.
+
+        ``plugins`` False: only biocross's own entry points (the built-in adapters).
+        """
         problems: list[str] = []
         for ep in importlib.metadata.entry_points(group=group):
-            origin = f"entry point {ep.name!r} ({ep.value})"
+            builtin = _is_builtin(ep)
+            if not (builtin or plugins):
+                continue
+            origin = "built-in" if builtin else f"entry point {ep.name!r} ({ep.value})"
             try:
                 cls = ep.load()
             except (ImportError, AttributeError) as exc:
@@ -100,17 +117,14 @@ class Registry:
 
 
 def builtin_adapters() -> list[type[Adapter[Any]]]:
-    """The toolkits and the adapters shipped with biocross."""
-    from adapters.institutions import INSTITUTION_ADAPTERS
-    from adapters.standards import STANDARD_ADAPTERS
-    from adapters.toolkits import TOOLKITS
-
-    return [*TOOLKITS, *STANDARD_ADAPTERS, *INSTITUTION_ADAPTERS]
+    """The toolkits and the adapters shipped with biocross (its own entry points)."""
+    registry = Registry()
+    registry.load_entry_points(plugins=False)
+    return list(registry)
 
 
 def load_registry(*, entry_points: bool = True) -> Registry:
-    """Built-in types plus (by default) every installed entry point."""
-    registry = Registry(builtin_adapters())
-    if entry_points:
-        registry.load_entry_points()
+    """The built-in types plus (by default) every other installed entry point."""
+    registry = Registry()
+    registry.load_entry_points(plugins=entry_points)
     return registry

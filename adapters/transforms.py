@@ -18,10 +18,11 @@ from typing import Annotated, Any, Literal
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import override
+
+from adapters.dates import DATE_FORMATS, parse_date
 
 _TAG = re.compile(r"<[^>]{0,2000}>")
-_JA_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?$")
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%d.%m.%Y", "%Y-%m", "%Y/%m", "%Y", "%d %b %Y", "%b %d, %Y")
 
 
 def check_regex(pattern: str) -> str:
@@ -63,6 +64,7 @@ class Strip(_Op):
 
     op: Literal["strip"] = "strip"
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         return [s for v in _texts(values) if (s := v.strip().strip("\u3000").strip())]
 
@@ -72,6 +74,7 @@ class HtmlText(_Op):
 
     op: Literal["html_text"] = "html_text"
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         out = []
         for v in _texts(values):
@@ -90,6 +93,7 @@ class Unescape(_Op):
 
     op: Literal["unescape"] = "unescape"
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         return [html.unescape(v) for v in _texts(values)]
 
@@ -99,6 +103,7 @@ class Normalize(_Op):
 
     op: Literal["nfkc"] = "nfkc"
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         return [unicodedata.normalize("NFKC", v) for v in _texts(values)]
 
@@ -108,6 +113,7 @@ class Case(_Op):
 
     op: Literal["lower", "upper"]
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         return [v.lower() if self.op == "lower" else v.upper() for v in _texts(values)]
 
@@ -123,6 +129,7 @@ class Split(_Op):
     def _one(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         pattern = "|".join(re.escape(s) for s in self.sep if s)
         return [p.strip() for v in _texts(values) for p in re.split(pattern, v) if p.strip()]
@@ -136,6 +143,7 @@ class Lookup(_Op):
     default: Any = Field(None, description="Value for unmatched inputs; None drops them.")
     keep_unmatched: bool = Field(False, description="Pass unmatched values through unchanged.")
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         folded = {unicodedata.normalize("NFKC", k).casefold().strip(): v for k, v in self.table.items()}
         out = []
@@ -156,6 +164,7 @@ class RegexExtract(_Op):
 
     _compiles = field_validator("pattern")(lambda cls, v: check_regex(v))
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         rx = re.compile(self.pattern)
         out = []
@@ -174,6 +183,7 @@ class Replace(_Op):
 
     _compiles = field_validator("pattern")(lambda cls, v: check_regex(v))
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         rx = re.compile(self.pattern)
         return [rx.sub(self.repl, v) for v in _texts(values)]
@@ -185,6 +195,7 @@ class Template(_Op):
     op: Literal["template"] = "template"
     template: str
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         return [self.template.format(value=v) for v in _texts(values)]
 
@@ -195,6 +206,7 @@ class Join(_Op):
     op: Literal["join"] = "join"
     sep: str = " "
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         texts = _texts(values)
         return [self.sep.join(texts)] if texts else []
@@ -205,29 +217,9 @@ class First(_Op):
 
     op: Literal["first"] = "first"
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         return values[:1]
-
-
-def parse_date(text: str, formats: tuple[str, ...] | list[str] = DATE_FORMATS) -> date | None:
-    """A date from tolerant formats (ISO, ``2020/4/1``, ``2020年4月1日``, ranges ``a/b`` take ``a``)."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    if m := _JA_DATE.match(text):
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
-        except ValueError:
-            return None
-    for candidate in (text, text.split("/")[0] if text.count("-") >= 2 else text):
-        try:
-            return datetime.fromisoformat(candidate.replace("Z", "+00:00")).date()
-        except ValueError:
-            pass
-        for fmt in formats:
-            try:
-                return datetime.strptime(candidate, fmt).date()
-            except ValueError:
-                continue
-    return None
 
 
 class ParseDate(_Op):
@@ -236,6 +228,7 @@ class ParseDate(_Op):
     op: Literal["date"] = "date"
     formats: list[str] = Field(default_factory=lambda: list(DATE_FORMATS))
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         out: list[Any] = []
         for v in values:
@@ -253,6 +246,7 @@ class ParseNumber(_Op):
 
     op: Literal["int", "float"]
 
+    @override
     def apply(self, values: list[Any], ctx: MappingContext) -> list[Any]:
         out: list[Any] = []
         for v in values:

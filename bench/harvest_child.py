@@ -21,9 +21,9 @@ import psutil
 from elasticsearch import AsyncElasticsearch
 
 from adapters.config import parse_adapters_toml
-from adapters.institutions import demo_config
 from adapters.registry import load_registry
 from biocross.harvest import harvest_in_processes
+from demo.config import demo_config
 from indexer.client import make_client
 from indexer.store import ensure_system_indices
 from schemas.harvest import HarvestMode

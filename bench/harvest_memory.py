@@ -31,9 +31,9 @@ from aiohttp import web  # noqa: E402
 
 from adapters.events import HarvestFinished, ResourceMapped  # noqa: E402
 from adapters.http import HttpClient  # noqa: E402
-from adapters.samples.oairepo import OaiRepository, SampleRecord  # noqa: E402
 from adapters.toolkits.csvexport import CsvExportAdapter  # noqa: E402
 from adapters.toolkits.oaipmh import OaiPmhAdapter  # noqa: E402
+from demo.samples.oairepo import OaiRepository, SampleRecord  # noqa: E402
 
 T0 = datetime(2020, 1, 1, tzinfo=UTC)
 FAST = {"rate_limit": 1000, "concurrency": 4, "timeout": 60, "retries": 3}

@@ -25,8 +25,8 @@ from adapters.events import HarvestFinished, RecordRejected, ResourceMapped
 from adapters.http import HttpClient
 from adapters.registry import Registry, load_registry
 from biocross import exitcodes
+from biocross.clicontext import current_settings
 from schemas.resource import Resource
-from schemas.settings import Settings
 
 app = typer.Typer(help="Harvest adapters: registered types, configured sources, endpoint checks.", no_args_is_help=True)
 console = Console()
@@ -43,7 +43,7 @@ def _config_path(explicit: Path | None) -> Path | None:
     if explicit is not None:
         return explicit
     if os.environ.get("BIOCROSS_CONFIG") or Path("biocross.toml").is_file() or "BIOCROSS_HARVEST_ADAPTERS_FILE" in os.environ:
-        configured = Settings().harvest.adapters_file
+        configured = current_settings().harvest.adapters_file
         if configured is not None:
             return configured
     local = Path("adapters.toml")
@@ -131,7 +131,7 @@ async def latest_withdrawals(name: str) -> dict[str, Any] | None:
     from indexer.client import make_client
     from indexer.store import HarvestStore
 
-    settings = Settings()
+    settings = current_settings()
     es = make_client(settings.es).options(request_timeout=5, max_retries=0)
     try:
         runs = await HarvestStore(es, settings.es.index_prefix).recent_runs(name, size=20)

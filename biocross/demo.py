@@ -44,7 +44,7 @@ def _say(message: str) -> None:
 
 
 async def _demo(settings: Settings, total: int, sources_port: int) -> None:
-    from adapters.institutions import demo_config
+    from demo.config import demo_config
 
     sources = web.AppRunner(create_sources_app(total, crawl_delay=0.0))
     await sources.setup()

@@ -19,6 +19,7 @@ Several sources in one command: the highest code of their runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 OK, CONFIG, UNREACHABLE, PROTOCOL, MAPPING, REVIEW, FAILED = 0, 1, 2, 3, 4, 5, 6
@@ -29,7 +30,7 @@ BY_ERROR_KIND = {"unreachable": UNREACHABLE, "interrupted": UNREACHABLE, "protoc
                  "internal": FAILED}
 
 
-def for_run(run: dict[str, Any]) -> int:
+def for_run(run: Mapping[str, Any]) -> int:
     """The exit code one harvest run stands for."""
     outcome = run.get("outcome")
     if outcome in ("published", "updated", "retired", "renamed"):
@@ -39,6 +40,6 @@ def for_run(run: dict[str, Any]) -> int:
     return BY_ERROR_KIND.get(str(run.get("error_kind")), FAILED)
 
 
-def for_runs(runs: list[dict[str, Any]]) -> int:
+def for_runs(runs: Sequence[Mapping[str, Any]]) -> int:
     """The exit code of several runs: the highest."""
     return max((for_run(r) for r in runs), default=OK)

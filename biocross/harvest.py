@@ -19,12 +19,14 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 
 from adapters.config import AdapterConfig
+from adapters.contract import Adapter
 from adapters.events import CheckpointAdvanced, HarvestFinished, RecordDeleted, RecordRejected, ResourceMapped
 from adapters.http import HttpClient
 from adapters.registry import Registry
 from indexer.sources import SourceStateError
 from indexer.writer import HarvestWriter
-from schemas.harvest import HarvestMode
+from schemas import logcontext
+from schemas.harvest import HarvestMode, RunRecord
 from schemas.settings import HarvestSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -42,12 +44,18 @@ class SourceSpec:
 
 async def harvest_source(es: AsyncElasticsearch, prefix: str, registry: Registry, http: HttpClient, spec: SourceSpec,
                          mode: HarvestMode, *, chunk_size: int = 1000, safety_valve: float = 0.3,
-                         progress: Progress | None = None, policy: HarvestSettings | None = None) -> dict[str, Any]:
+                         progress: Progress | None = None, policy: HarvestSettings | None = None) -> RunRecord:
     """Harvest one source end to end; returns its run record. Never raises for source failures."""
     adapter = registry.build(spec.name, spec.config, http)
     writer = HarvestWriter(es, prefix, spec.name, adapter.institution, mode, run_id=adapter.run(mode).run_id,
                            chunk_size=chunk_size, safety_valve=safety_valve, policy=policy)
-    runner = adapter.run(mode)
+    with logcontext.bound(adapter=spec.name, run_id=writer.run_id):
+        return await _harvest_with(writer, adapter, spec, progress)
+
+
+async def _harvest_with(writer: HarvestWriter, adapter: Adapter[Any], spec: SourceSpec,
+                        progress: Progress | None) -> RunRecord:
+    runner = adapter.run(writer.mode)
     finished: HarvestFinished | None = None
     tick = 0
     try:
@@ -91,11 +99,11 @@ async def harvest_source(es: AsyncElasticsearch, prefix: str, registry: Registry
 
 async def harvest_all(es: AsyncElasticsearch, prefix: str, registry: Registry, specs: Iterable[SourceSpec],
                       mode: HarvestMode, *, concurrency: int = 3, chunk_size: int = 1000, safety_valve: float = 0.3,
-                      progress: Progress | None = None, policy: HarvestSettings | None = None) -> list[dict[str, Any]]:
+                      progress: Progress | None = None, policy: HarvestSettings | None = None) -> list[RunRecord]:
     """Harvest several sources concurrently (bounded); one run record per source, in order."""
     gate = asyncio.Semaphore(concurrency)
     async with HttpClient() as http:
-        async def one(spec: SourceSpec) -> dict[str, Any]:
+        async def one(spec: SourceSpec) -> RunRecord:
             async with gate:
                 return await harvest_source(es, prefix, registry, http, spec, mode, chunk_size=chunk_size,
                                             safety_valve=safety_valve, progress=progress, policy=policy)
@@ -115,7 +123,7 @@ def _worker_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def _failed_run(name: str, error: str) -> dict[str, Any]:
+def _failed_run(name: str, error: str) -> RunRecord:
     now = datetime.now(UTC).isoformat()
     return {"run_id": None, "source": name, "outcome": "failed", "mode": None, "started_at": now, "finished_at": now,
             "seen": 0, "indexed": 0, "unchanged": 0, "rejected": 0, "withdrawn": 0, "deleted": 0, "errors": error}
@@ -123,13 +131,13 @@ def _failed_run(name: str, error: str) -> dict[str, Any]:
 
 async def harvest_in_processes(settings: Settings, adapters_toml: str, names: list[str], mode: HarvestMode, *,
                                workers: int = 2, progress: Progress | None = None,
-                               origin: str = "adapters.toml") -> list[dict[str, Any]]:
+                               origin: str = "adapters.toml") -> list[RunRecord]:
     """Harvest each source in its own process, at most ``workers`` at once (mapping and text analysis
     are CPU-bound Python: processes use every core). One run record per source, in order."""
     gate = asyncio.Semaphore(max(1, workers))
     env = _worker_env(settings)
 
-    async def one(name: str) -> dict[str, Any]:
+    async def one(name: str) -> RunRecord:
         job = {"toml": adapters_toml, "origin": origin, "name": name, "mode": str(mode),
                "chunk_size": settings.harvest.bulk_chunk, "safety_valve": settings.harvest.safety_valve}
         async with gate:
@@ -140,7 +148,7 @@ async def harvest_in_processes(settings: Settings, adapters_toml: str, names: li
             proc.stdin.write(json.dumps(job).encode())
             await proc.stdin.drain()
             proc.stdin.close()
-            run: dict[str, Any] | None = None
+            run: RunRecord | None = None
             async for line in proc.stdout:
                 message = json.loads(line)
                 if message["type"] == "progress" and progress is not None:

@@ -14,8 +14,9 @@ from adapters.config import parse_adapters_toml
 from adapters.http import HttpClient
 from adapters.registry import load_registry
 from biocross.harvest import SourceSpec, harvest_source
+from biocross.logs import configure_logging
 from indexer.client import make_client
-from schemas.harvest import HarvestMode
+from schemas.harvest import HarvestMode, RunRecord
 from schemas.settings import Settings
 
 
@@ -24,8 +25,7 @@ def _emit(message: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-async def _run(job: dict[str, Any]) -> dict[str, Any]:
-    settings = Settings()
+async def _run(job: dict[str, Any], settings: Settings) -> RunRecord:
     registry = load_registry()
     configs = parse_adapters_toml(job["toml"], registry, origin=job.get("origin", "adapters.toml"))
     spec = SourceSpec(job["name"], configs[job["name"]])
@@ -42,9 +42,10 @@ async def _run(job: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     """Entry point of the worker process."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    settings = Settings()
+    configure_logging(settings.log.format, logging.WARNING)
     job = json.loads(sys.stdin.read())
-    run = asyncio.run(_run(job))
+    run = asyncio.run(_run(job, settings))
     _emit({"type": "run", "run": run})
 
 

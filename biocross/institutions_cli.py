@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import typer
 from pydantic import ValidationError
 
+from biocross.clicontext import current_settings
 from desk.admin_audit import AdminAuditLog
 from desk.errors import RequestError
 from desk.institutions import InstitutionStore
@@ -22,7 +23,7 @@ CLI_ACTOR = "cli"
 
 
 def _run(work: Callable[[InstitutionStore, AdminAuditLog], Awaitable[T]]) -> T:
-    settings = Settings()
+    settings = current_settings()
 
     async def main() -> T:
         es = make_client(settings.es)

@@ -17,7 +17,7 @@ from adapters.registry import Registry
 from biocross.harvest import SourceSpec, harvest_source
 from indexer.locks import LeaseLock
 from indexer.store import HarvestStore, ensure_system_indices
-from schemas.harvest import HarvestMode
+from schemas.harvest import HarvestMode, RunRecord
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +38,12 @@ async def due(store: HarvestStore, spec: SourceSpec, now: datetime) -> bool:
 
 
 async def run_due(es: AsyncElasticsearch, prefix: str, registry: Registry, specs: list[SourceSpec], *,
-                  owner: str | None = None, lease: timedelta = timedelta(hours=2), **harvest_options: Any) -> list[dict[str, Any]]:
+                  owner: str | None = None, lease: timedelta = timedelta(hours=2), **harvest_options: Any) -> list[RunRecord]:
     """One scheduler tick: harvest every due adapter whose lease we can take. Returns the runs made."""
     await ensure_system_indices(es, prefix)
     store = HarvestStore(es, prefix)
     owner = owner or scheduler_id()
-    runs: list[dict[str, Any]] = []
+    runs: list[RunRecord] = []
     async with HttpClient() as http:
         for spec in specs:
             if not spec.config.enabled or not await due(store, spec, datetime.now(UTC)):

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import typer
 
 from biocross import exitcodes
+from biocross.clicontext import current_settings
 from schemas.settings import Settings
 
 app = typer.Typer(help="Harvest sources: retire, rename, reinstate, clean up.", no_args_is_help=True)
@@ -20,7 +21,7 @@ def _with_es(work: Callable[[Any, str, Settings], Awaitable[T]]) -> T:
     from indexer.client import make_client
     from indexer.sources import SourceStateError
 
-    settings = Settings()
+    settings = current_settings()
 
     async def main() -> T:
         es = make_client(settings.es)

@@ -8,19 +8,19 @@ from typing import TypeVar
 
 import typer
 
+from biocross.clicontext import current_settings
 from biocross.institutions_cli import known_institutions
 from desk.accounts import AccountStore
 from desk.errors import AccountError
 from indexer.client import make_client
 from schemas.accounts import StaffRole
-from schemas.settings import Settings
 
 app = typer.Typer(help="Manage staff accounts of the institution portal.", no_args_is_help=True)
 T = TypeVar("T")
 
 
 def _run(work: Callable[[AccountStore], Awaitable[T]]) -> T:
-    settings = Settings()
+    settings = current_settings()
 
     async def main() -> T:
         es = make_client(settings.es)
@@ -48,7 +48,7 @@ def add(
                                  help="Password (prompted when omitted)."),
 ) -> None:
     """Create a staff account."""
-    known = known_institutions(Settings())
+    known = known_institutions(current_settings())
     unknown = [i for i in institution if i not in known]
     if unknown or (role is StaffRole.STAFF and not institution):
         typer.secho(f"error: staff need known institutions (--institution, one of {', '.join(known)})",

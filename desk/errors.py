@@ -17,6 +17,11 @@ class RequestNotFoundError(NotFoundError, RequestError):
     so they cannot learn that it exists). Do not retry (404)."""
 
 
+class ContentionError(RequestError):
+    """A document kept changing under every attempt of a read-modify-write (raised by the stores after
+    their last attempt). Retriable later; the gateway answers 500 and logs it."""
+
+
 class ActionNotPermittedError(RequestError):
     """The caller's role may not take this action. Raised by the service; do not retry (403)."""
 

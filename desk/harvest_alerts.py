@@ -23,8 +23,7 @@ from desk.accounts import AccountStore
 from desk.mailqueue import MailQueue, new_mail
 from desk.notices import SIGNATURE
 from indexer.indices import ensure_index
-from indexer.mappings.system import system_index
-from indexer.names import harvest_alerts_index
+from indexer.names import harvest_alerts_index, system_index
 from schemas.institution import InstitutionRegistry
 from schemas.requests import OutboxMail
 

@@ -88,6 +88,20 @@ class DeliveryReport:
         self.failed.update(other.failed)
 
 
+async def send_claimed(claimed: list[OutboxMail], send: Sender) -> tuple[dict[str, datetime], dict[str, str]]:
+    """Send each claimed mail: when each was sent, and why each that failed did (by outbox id)."""
+    sent: dict[str, datetime] = {}
+    failed: dict[str, str] = {}
+    for mail in claimed:
+        try:
+            await send(mail)
+        except DeliveryError as exc:
+            failed[mail.id] = str(exc)
+            continue
+        sent[mail.id] = datetime.now(UTC)
+    return sent, failed
+
+
 def _due(mail: OutboxMail, now: datetime) -> bool:
     return (mail.sent_at is None and (mail.next_attempt_at is None or mail.next_attempt_at <= now)
             and (mail.claimed_until is None or mail.claimed_until <= now))
@@ -117,15 +131,7 @@ async def _deliver_one(store: OutboxStore[Owner], send: Sender, doc_id: str, *, 
         return  # removed since the scan (an unsubscribed saved search, an erased requester)
     if not claimed:
         return
-    sent: dict[str, datetime] = {}
-    failed: dict[str, str] = {}
-    for mail in claimed:
-        try:
-            await send(mail)
-        except DeliveryError as exc:
-            failed[mail.id] = str(exc)
-            continue
-        sent[mail.id] = datetime.now(UTC)
+    sent, failed = await send_claimed(claimed, send)
 
     def mark(doc: Owner) -> bool:
         for mail in doc.outbox:

@@ -20,7 +20,7 @@ from elasticsearch import ConflictError as EsConflictError
 from elasticsearch import NotFoundError as EsNotFoundError
 from pydantic import BaseModel, ConfigDict, Field
 
-from desk.errors import ConflictError, RequestNotFoundError
+from desk.errors import ContentionError, RequestNotFoundError
 from desk.outbox import unsent_of
 from desk.scanning import scan_sources
 from desk.sealing import PersonalDataCipher
@@ -155,7 +155,7 @@ class SavedSearchStore:
             except EsConflictError:
                 continue
             return saved
-        raise ConflictError(f"saved search {saved_id} kept changing; gave up after {MAX_ATTEMPTS} attempts")
+        raise ContentionError(f"saved search {saved_id} kept changing; gave up after {MAX_ATTEMPTS} attempts")
 
     async def delete(self, saved_id: str) -> bool:
         """Remove a saved search (False when it was already gone)."""

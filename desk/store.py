@@ -25,7 +25,7 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch import ConflictError as EsConflictError
 from elasticsearch import NotFoundError as EsNotFoundError
 
-from desk.errors import RequestNotFoundError
+from desk.errors import ContentionError, RequestNotFoundError
 from desk.mappings import REQUESTS_MAPPING
 from desk.outbox import unsent_of
 from desk.scanning import scan_sources
@@ -102,7 +102,7 @@ class RequestStore:
                 log.info("concurrent update of %s, attempt %d; re-reading", request_id, attempt + 1)
                 continue
             return current.request
-        raise RuntimeError(f"request {request_id} kept changing under {MAX_ATTEMPTS} attempts")
+        raise ContentionError(f"request {request_id} kept changing under {MAX_ATTEMPTS} attempts")
 
     async def load_many(self, request_ids: list[str]) -> list[UsageRequest]:
         """The requests among ``request_ids`` that exist, in that order (real-time, like ``get``)."""

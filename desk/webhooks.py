@@ -32,8 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from desk.errors import RequestError
 from indexer.indices import ensure_index
-from indexer.mappings.system import system_index
-from indexer.names import webhooks_index
+from indexer.names import system_index, webhooks_index
 
 log = logging.getLogger(__name__)
 _KW = {"type": "keyword"}

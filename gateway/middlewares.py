@@ -20,6 +20,7 @@ from gateway.i18n import LANG_COOKIE, LANGUAGES
 from gateway.keys import BUCKETS, METRICS, SETTINGS
 from gateway.problems import INTERNAL, Problem, ProblemKind, lookup, problem_for
 from gateway.render import render_page
+from schemas import logcontext
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("gateway.access")
@@ -51,6 +52,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     """Give each request an id (``X-Request-Id`` in or a new one) and log one line per request."""
     incoming = request.headers.get("X-Request-Id", "")
     request[REQUEST_ID] = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+    logcontext.request_id.set(request[REQUEST_ID])  # this request's task has its own context
     started = time.perf_counter()
     status = 500
     try:

@@ -20,13 +20,16 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from elastic_transport import AsyncTransport, ConnectionError, TransportApiResponse, TransportError
+from typing_extensions import override
+
+from indexer.errors import IndexerError
 
 log = logging.getLogger(__name__)
 
 State = Literal["closed", "open", "half-open"]
 
 
-class CircuitOpenError(ConnectionError):
+class CircuitOpenError(IndexerError, ConnectionError):
     """Raised by :class:`BreakerTransport` instead of calling a cluster that failed just before;
     retriable after :attr:`CircuitBreaker.open_seconds`."""
 
@@ -91,6 +94,7 @@ class BreakerTransport(AsyncTransport):
 
     breaker: CircuitBreaker | None = None
 
+    @override
     async def perform_request(self, method: str, target: str, **kwargs: Any) -> TransportApiResponse:  # type: ignore[override]
         breaker = self.breaker
         if breaker is None:

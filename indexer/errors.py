@@ -25,6 +25,11 @@ class NotFoundError(IndexerError):
     """The requested resource or entity does not exist. The gateway answers 404."""
 
 
+class RunNotFoundError(NotFoundError):
+    """No harvest run with that id, or its generation index no longer exists. Raised by
+    :func:`indexer.runs.accept_run`; the operator checks the run id (exit code CONFIG)."""
+
+
 class SourceNotFoundError(NotFoundError):
     """A harvest source does not exist or belongs to an institution the caller may not see (the
     two are told apart by nobody). Raised by the harvest health service; the gateway answers 404."""

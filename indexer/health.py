@@ -15,7 +15,7 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError
 
 from indexer.errors import SearchUnavailableError, SourceNotFoundError
-from indexer.mappings.system import system_index
+from indexer.names import system_index
 from schemas.usage import QuarantinedRecord, RejectionPage, RunSummary, SourceHealth
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from elasticsearch import AsyncElasticsearch, ConflictError
 
-from indexer.mappings.system import system_index
+from indexer.names import system_index
 from indexer.store import ensure_system_indices
 
 

@@ -9,6 +9,8 @@ never see a half-built catalog.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from indexer.mappings.resources import RESOURCES_MAPPING_VERSION
 
 
@@ -32,52 +34,37 @@ def resources_index_pattern(prefix: str, source: str | None = None) -> str:
     return f"{prefix}-resources-v*-{source}-g*" if source else f"{prefix}-resources-v*"
 
 
-def requests_index(prefix: str) -> str:
-    """Usage requests (one document per institution's part of a submission)."""
-    return f"{prefix}-requests"
+def resources_template(prefix: str) -> str:
+    """The index template every resources generation of the current mapping version is created from."""
+    return f"{prefix}-resources-v{RESOURCES_MAPPING_VERSION}"
 
 
-def accounts_index(prefix: str) -> str:
-    """Staff accounts, their sessions and API tokens."""
-    return f"{prefix}-accounts"
+def resources_template_pattern(prefix: str) -> str:
+    """The index pattern of that template (every generation of the current mapping version)."""
+    return f"{resources_template(prefix)}-*"
 
 
-def audit_index(prefix: str) -> str:
-    """The audit log of administrators' actions on personal data."""
-    return f"{prefix}-audit"
+def system_index(prefix: str, name: str) -> str:
+    """A system index (``indexer.mappings.system.SYSTEM_INDICES`` has their mappings), e.g. ``harvest-runs``."""
+    return f"{prefix}-{name}"
 
 
-def usage_index(prefix: str) -> str:
-    """Anonymous usage events (searches, views)."""
-    return f"{prefix}-usage-events"
+def _named(suffix: str, holds: str) -> Callable[[str], str]:
+    def name(prefix: str) -> str:
+        return system_index(prefix, suffix)
+
+    name.__doc__ = holds
+    return name
 
 
-def institutions_index(prefix: str) -> str:
-    """The member institutions (seeded from ``schemas/institutions.toml``, managed by administrators)."""
-    return f"{prefix}-institutions"
-
-
-
-def admin_audit_index(prefix: str) -> str:
-    """The audit log of administrators' actions on accounts, institutions and webhooks."""
-    return f"{prefix}-admin-audit"
-
-
-def mail_queue_index(prefix: str) -> str:
-    """Mails that belong to no usage request (invitations, resets, alerts), waiting or sent."""
-    return f"{prefix}-mail-queue"
-
-
-def harvest_alerts_index(prefix: str) -> str:
-    """Harvest runs already reported to their institution (one document per run id)."""
-    return f"{prefix}-harvest-alerts"
-
-
-def webhooks_index(prefix: str) -> str:
-    """Webhook endpoints the administrators registered, and every delivery to them."""
-    return f"{prefix}-webhooks"
-
-
-def saved_searches_index(prefix: str) -> str:
-    """Researchers' saved searches (digest mails of new matches)."""
-    return f"{prefix}-saved-searches"
+# The indices of the request desk, the usage statistics and the administration (one line each).
+requests_index = _named("requests", "Usage requests (one document per institution's part of a submission).")
+accounts_index = _named("accounts", "Staff accounts, their sessions and API tokens.")
+audit_index = _named("audit", "The audit log of administrators' actions on personal data.")
+usage_index = _named("usage-events", "Anonymous usage events (searches, views).")
+institutions_index = _named("institutions", "The member institutions (seeded from ``schemas/institutions.toml``, managed by administrators).")
+admin_audit_index = _named("admin-audit", "The audit log of administrators' actions on accounts, institutions and webhooks.")
+mail_queue_index = _named("mail-queue", "Mails that belong to no usage request (invitations, resets, alerts), waiting or sent.")
+harvest_alerts_index = _named("harvest-alerts", "Harvest runs already reported to their institution (one document per run id).")
+webhooks_index = _named("webhooks", "Webhook endpoints the administrators registered, and every delivery to them.")
+saved_searches_index = _named("saved-searches", "Researchers' saved searches (digest mails of new matches).")

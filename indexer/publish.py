@@ -17,7 +17,13 @@ from elasticsearch.helpers import async_streaming_bulk
 
 from indexer.documents import resource_to_doc
 from indexer.mappings.resources import RESOURCES_MAPPING_VERSION, resources_index_body
-from indexer.names import resources_alias, resources_index, source_alias
+from indexer.names import (
+    resources_alias,
+    resources_index,
+    resources_template,
+    resources_template_pattern,
+    source_alias,
+)
 from schemas.resource import Resource
 
 
@@ -28,10 +34,10 @@ def new_generation() -> str:
 
 async def ensure_resources_template(es: AsyncElasticsearch, prefix: str) -> str:
     """Install (idempotently) the versioned index template every resources generation is created from."""
-    name = f"{prefix}-resources-v{RESOURCES_MAPPING_VERSION}"
+    name = resources_template(prefix)
     body = resources_index_body()
     await es.indices.put_index_template(
-        name=name, index_patterns=[f"{prefix}-resources-v{RESOURCES_MAPPING_VERSION}-*"], version=RESOURCES_MAPPING_VERSION,
+        name=name, index_patterns=[resources_template_pattern(prefix)], version=RESOURCES_MAPPING_VERSION,
         priority=100, template={"settings": body["settings"], "mappings": body["mappings"]},
         meta={"managed_by": "biocross", "mapping_version": RESOURCES_MAPPING_VERSION},
     )

@@ -17,6 +17,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
+from indexer.errors import IndexerError, RunNotFoundError
 from indexer.names import resources_index_pattern
 from indexer.publish import live_generation, publish_generation
 from indexer.store import HarvestStore
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 HISTORY = 200
 
 
-class AcceptRefusedError(ValueError):
+class AcceptRefusedError(IndexerError, ValueError):
     """``biocross harvest --accept`` must not publish this run; the message says why and what to do."""
 
 
@@ -122,12 +123,12 @@ async def accept_run(es: AsyncElasticsearch, prefix: str, run_id: str, *,
                      max_age: timedelta | None = None) -> dict[str, Any]:
     """Publish a generation the safety valve held back (``biocross harvest --accept RUN_ID``).
 
-    Raises ``LookupError`` for an unknown run or a vanished generation, ``AcceptRefusedError`` when
+    Raises ``RunNotFoundError`` for an unknown run or a vanished generation, ``AcceptRefusedError`` when
     publishing it now would lose newer data (superseded, source published since, expired)."""
     store = HarvestStore(es, prefix)
     run = await store.get_run(run_id)
     if run is None:
-        raise LookupError(f"no harvest run {run_id!r}")
+        raise RunNotFoundError(f"no harvest run {run_id!r}")
     source = run["source"]
     fresh = f"harvest it anew: `biocross harvest --full {source}`"
     if run["outcome"] == "superseded":
@@ -153,7 +154,7 @@ async def accept_run(es: AsyncElasticsearch, prefix: str, run_id: str, *,
         raise AcceptRefusedError(f"run {run_id} was held at {run.get('finished_at')} and has expired (the source may "
                                  f"have changed since); {fresh}")
     if not await es.indices.exists(index=run["index"]):
-        raise LookupError(f"the generation of run {run_id} ({run['index']}) no longer exists; {fresh}")
+        raise RunNotFoundError(f"the generation of run {run_id} ({run['index']}) no longer exists; {fresh}")
     await publish_generation(es, prefix, source, run["index"])
     run.update(outcome="published", accepted_at=now.isoformat(),
                errors=(run.get("errors") or "") + "\naccepted by an operator")

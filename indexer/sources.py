@@ -21,13 +21,14 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_bulk
 
 from indexer.documents import withdraw_doc
+from indexer.errors import IndexerError
 from indexer.names import resources_alias, resources_index_pattern, source_alias
 from indexer.protection import protected_withdrawals
 from indexer.publish import create_generation, live_generation
 from indexer.store import HarvestStore, ensure_system_indices
 
 
-class SourceStateError(ValueError):
+class SourceStateError(IndexerError, ValueError):
     """A source cannot be retired or renamed as asked (unknown, retired, or the new name is taken)."""
 
 

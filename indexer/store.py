@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
 
-from indexer.mappings.system import SYSTEM_INDICES, system_index
+from indexer.mappings.system import SYSTEM_INDICES
+from indexer.names import system_index
 from schemas.harvest import Checkpoint
 
 
@@ -36,7 +38,7 @@ class HarvestStore:
         self.quarantine = system_index(prefix, "quarantine")
         self.state = system_index(prefix, "harvest-state")
 
-    async def save_run(self, run: dict[str, Any], *, wait: bool = True) -> None:
+    async def save_run(self, run: Mapping[str, Any], *, wait: bool = True) -> None:
         """Insert or replace a run record (``wait``: visible to searches when this returns)."""
         await self.es.index(index=self.runs, id=run["run_id"], document=run, refresh="wait_for" if wait else False)
 

@@ -25,11 +25,11 @@ from indexer.publish import add_mapping_fields, create_generation, live_generati
 from indexer.runs import accept_run, cleanup_generations, close_stale_runs, supersede_held
 from indexer.sources import SourceStateError, held_by_other_sources, is_retired
 from indexer.store import HarvestStore, ensure_system_indices
-from schemas.harvest import Checkpoint, Deletion, HarvestMode, Rejection
+from schemas.harvest import Checkpoint, Deletion, HarvestMode, Rejection, RunRecord
 from schemas.resource import Resource, resource_id
 from schemas.settings import HarvestSettings
 
-__all__ = ["HarvestWriter", "SafetyValveError", "WriterCounts", "accept_run"]
+__all__ = ["HarvestWriter", "WriterCounts", "accept_run"]
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +46,6 @@ class WriterCounts:
     errors: list[str] = field(default_factory=list)
     #: Every record this run withdrew: ``{id, catalog_id, name, reason}`` (the count alone hides which).
     withdrawals: list[dict[str, Any]] = field(default_factory=list)
-
-
-class SafetyValveError(Exception):
-    """A full harvest would withdraw too much of a source; it was kept unpublished for review."""
 
 
 class HarvestWriter:
@@ -224,7 +220,7 @@ class HarvestWriter:
 
     # -- finishing ------------------------------------------------------------------------
     async def finish(self, *, ok: bool, checkpoint: Checkpoint | None, stats: dict[str, Any],
-                     error: str | None = None, error_kind: str | None = None) -> dict[str, Any]:
+                     error: str | None = None, error_kind: str | None = None) -> RunRecord:
         """Drain writes, then publish (full) or refresh (incremental); record the run. Returns the run."""
         await self.flush(wait=True)
         await self.es.indices.refresh(index=self.store.quarantine)
@@ -329,7 +325,7 @@ class HarvestWriter:
                 await async_bulk(self.es, actions, max_retries=5)
 
     def run_doc(self, outcome: str, *, stats: dict[str, Any] | None = None, live_before: int | None = None,
-                 live_after: int | None = None) -> dict[str, Any]:
+                 live_after: int | None = None) -> RunRecord:
         stats = stats or {}
         return {
             "run_id": self.run_id, "source": self.source, "institution": self.institution, "mode": str(self.mode),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,6 +56,10 @@ class Checkpoint(BaseModel):
     last_modified: str | None = Field(None, description="HTTP Last-Modified of the last full export.")
     resumption_token: str | None = Field(None, description="In-flight resumption token (crash resume).")
     extra: dict[str, str] = Field(default_factory=dict, description="Anything else the adapter needs.")
+    parts: dict[str, Checkpoint] = Field(
+        default_factory=dict, description="One checkpoint per part of a source harvested part by part (e.g. one "
+        "per export file); a part with `extra` belongs to the run in flight, one without is a change marker.",
+    )
 
 
 class HarvestMode(StrEnum):
@@ -63,3 +67,36 @@ class HarvestMode(StrEnum):
 
     FULL = "full"
     INCREMENTAL = "incremental"
+
+
+class RunRecord(TypedDict, total=False):
+    """What one harvest run of one source did, as the writer records it and the CLI, the scheduler and
+    the health pages read it (stored in ``{prefix}-harvest-runs``). The first keys are always there."""
+
+    run_id: Required[str | None]
+    source: Required[str]
+    outcome: Required[str]  # running, published, updated, held, failed, superseded, retired, renamed
+    mode: Required[str | None]
+    started_at: Required[str]
+    finished_at: Required[str | None]
+    seen: Required[int]
+    indexed: Required[int]
+    unchanged: Required[int]
+    rejected: Required[int]
+    withdrawn: Required[int]
+    deleted: Required[int]
+    errors: Required[str | None]
+    institution: str
+    index: str | None
+    live_before: int | None
+    live_after: int | None
+    reasons: dict[str, int]
+    stats: dict[str, Any]
+    withdrawn_ids: list[str]
+    withdrawals: list[dict[str, Any]]
+    error_kind: str | None
+    protected: list[dict[str, Any]]
+    notices: list[dict[str, Any]]
+    live_index: str | None
+    heartbeat_at: str
+    expires_at: str | None

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import override
 
 SEED_FILE = Path(__file__).with_name("institutions.toml")
 SLUG_PATTERN = r"^[a-z][a-z0-9_-]{1,31}$"
@@ -55,12 +56,15 @@ class InstitutionRegistry(Mapping[str, Institution]):
     def __init__(self, institutions: Iterable[Institution] = ()) -> None:
         self._by_slug: dict[str, Institution] = {i.slug: i for i in institutions}
 
+    @override
     def __getitem__(self, slug: str) -> Institution:
         return self._by_slug[slug]
 
+    @override
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._by_slug))
 
+    @override
     def __len__(self) -> int:
         return len(self._by_slug)
 

@@ -16,6 +16,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from schemas.labels import vocabulary_labels
+
 _EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -38,18 +40,6 @@ class RequestStatus(StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
-
-STATUS_LABELS: dict[RequestStatus, tuple[str, str]] = {
-    RequestStatus.SUBMITTED: ("メール確認待ち", "Awaiting email confirmation"),
-    RequestStatus.EMAIL_VERIFIED: ("受付済み", "Received"),
-    RequestStatus.UNDER_REVIEW: ("審査中", "Under review"),
-    RequestStatus.NEEDS_INFORMATION: ("追加情報の依頼中", "Information requested"),
-    RequestStatus.APPROVED: ("承認", "Approved"),
-    RequestStatus.SHIPPED: ("発送済み", "Shipped"),
-    RequestStatus.COMPLETED: ("完了", "Completed"),
-    RequestStatus.REJECTED: ("却下", "Rejected"),
-    RequestStatus.WITHDRAWN: ("取り下げ", "Withdrawn"),
-}
 
 #: States in which the institution must act next (reminders go to its staff).
 WAITING_FOR_INSTITUTION = (RequestStatus.EMAIL_VERIFIED, RequestStatus.UNDER_REVIEW)
@@ -79,18 +69,6 @@ class Action(StrEnum):
     COMPLETE = "complete"
     WITHDRAW = "withdraw"
 
-
-ACTION_LABELS: dict[Action, tuple[str, str]] = {
-    Action.VERIFY: ("メールアドレスを確認", "Confirm email"),
-    Action.START_REVIEW: ("審査を開始", "Start review"),
-    Action.ASK_INFORMATION: ("追加情報を依頼", "Ask for information"),
-    Action.ANSWER: ("回答して審査に戻す", "Answer and return to review"),
-    Action.APPROVE: ("承認", "Approve"),
-    Action.REJECT: ("却下", "Reject"),
-    Action.SHIP: ("発送済みにする", "Mark shipped"),
-    Action.COMPLETE: ("完了にする", "Mark completed"),
-    Action.WITHDRAW: ("申請を取り下げる", "Withdraw request"),
-}
 
 
 @dataclass(frozen=True)
@@ -296,3 +274,8 @@ class TransitionInput(_Model):
     action: Action = Field(description="The action to take.")
     comment: Comment = Field("", description="Comment recorded with the event (required for some actions).")
     revision: int | None = Field(None, ge=1, description="The revision the caller saw; 409 if it changed.")
+
+
+#: Japanese and English labels (data in labels.toml).
+STATUS_LABELS: dict[RequestStatus, tuple[str, str]] = vocabulary_labels(RequestStatus, "request_status")
+ACTION_LABELS: dict[Action, tuple[str, str]] = vocabulary_labels(Action, "action")

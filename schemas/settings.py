@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import (
@@ -21,6 +21,9 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from typing_extensions import override
+
+from schemas.errors import SchemaError
 
 
 class EsSettings(BaseModel):
@@ -67,7 +70,7 @@ MIN_SECRET_KEY_CHARS = 32
 _MIN_DISTINCT_CHARS = 12
 
 
-class InsecureSecretKeyError(ValueError):
+class InsecureSecretKeyError(SchemaError, ValueError):
     """The gateway's signing key is missing, too short, too simple or a published one. Raised by
     :meth:`GatewaySettings.signing_keys` when the gateway, mailer or scheduler starts; the operator
     must set ``BIOCROSS_GATEWAY_SECRET_KEY`` to a random value (e.g. ``openssl rand -base64 48``)."""
@@ -196,6 +199,16 @@ def _toml_path() -> Path | None:
     return local if local.is_file() else None
 
 
+class LogSettings(BaseModel):
+    """How the processes log (configured once by each entry point, see ``biocross.logs``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["text", "json"] = Field("text", description="`text`: one readable line per event; `json`: one "
+                                            "JSON object per line, for a log collector in production.")
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Lowest level written.")
+
+
 class Settings(BaseSettings):
     """All of biocross's configuration."""
 
@@ -214,7 +227,9 @@ class Settings(BaseSettings):
     harvest: HarvestSettings = Field(default_factory=HarvestSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     requests: RequestsSettings = Field(default_factory=RequestsSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
 
+    @override
     @classmethod
     def settings_customise_sources(
         cls,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from schemas.labels import vocabulary_labels
+
 
 class ResourceType(StrEnum):
     """What kind of material a resource is."""
@@ -23,22 +25,6 @@ class ResourceType(StrEnum):
     OTHER = "other"
 
 
-RESOURCE_TYPE_LABELS: dict[ResourceType, tuple[str, str]] = {
-    ResourceType.MOUSE_STRAIN: ("マウス系統", "Mouse strain"),
-    ResourceType.RAT_STRAIN: ("ラット系統", "Rat strain"),
-    ResourceType.OTHER_ANIMAL: ("その他の動物", "Other animal"),
-    ResourceType.PLANT: ("植物系統・種子", "Plant line / seed"),
-    ResourceType.CELL_LINE: ("細胞株", "Cell line"),
-    ResourceType.DNA: ("遺伝子材料", "DNA clone / gene material"),
-    ResourceType.MICROBE: ("微生物", "Microbe"),
-    ResourceType.ALGAE: ("藻類・原生生物", "Algae / protist"),
-    ResourceType.HUMAN_SPECIMEN: ("ヒト試料コレクション", "Human specimen collection"),
-    ResourceType.PRIMATE_SAMPLE: ("霊長類試料", "Primate sample"),
-    ResourceType.MEDICINAL_PLANT: ("薬用植物", "Medicinal plant"),
-    ResourceType.ANTIBODY: ("抗体", "Antibody"),
-    ResourceType.OTHER: ("その他", "Other"),
-}
-
 
 class Availability(StrEnum):
     """Whether the holding institution distributes the resource now."""
@@ -49,14 +35,6 @@ class Availability(StrEnum):
     UNAVAILABLE = "unavailable"
     WITHDRAWN = "withdrawn"
 
-
-AVAILABILITY_LABELS: dict[Availability, tuple[str, str]] = {
-    Availability.AVAILABLE: ("提供可能", "Available"),
-    Availability.ON_REQUEST: ("要相談", "On request"),
-    Availability.LIMITED: ("提供制限あり", "Limited"),
-    Availability.UNAVAILABLE: ("提供停止中", "Unavailable"),
-    Availability.WITHDRAWN: ("取り下げ", "Withdrawn"),
-}
 
 
 class MtaType(StrEnum):
@@ -85,3 +63,8 @@ XREF_URLS: dict[str, str] = {
     "DSMZ": "https://www.dsmz.de/collection/catalogue/details/culture/{id}",
     "ICD-10": "https://icd.who.int/browse10/2019/en#/{id}",
 }
+
+
+#: Japanese and English labels (data in labels.toml).
+RESOURCE_TYPE_LABELS: dict[ResourceType, tuple[str, str]] = vocabulary_labels(ResourceType, "resource_type")
+AVAILABILITY_LABELS: dict[Availability, tuple[str, str]] = vocabulary_labels(Availability, "availability")

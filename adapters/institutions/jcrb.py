@@ -8,15 +8,15 @@ the same moment. A full harvest needs no deletions (it rebuilds the whole catalo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC
 
 import orjson
 from pydantic import Field, model_validator
+from typing_extensions import override
 
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem
-from adapters.fixtures import ContractFixture
 from adapters.institutions.sourceclock import SourceClockJsonAdapter, SourceClockJsonConfig, parse_clock
 from schemas.harvest import Checkpoint, Deletion
 
@@ -44,14 +44,8 @@ class JcrbAdapter(SourceClockJsonAdapter):
     config: JcrbConfig
     supports_incremental = True
 
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The demo's simulated JCRB API, configured from demo/adapters.toml."""
-        from adapters.institutions.contracts import demo_fixture
-
-        return demo_fixture("jcrb", japanese="ヒト子宮頸部由来の細胞株", deletions=True)
-
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         final: Checkpoint | None = None
         async for item in super().harvest(checkpoint):
             if isinstance(item, Checkpoint) and not item.extra:

@@ -18,9 +18,9 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import Field
+from typing_extensions import override
 
 from adapters.events import RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.toolkits.oaipmh import OaiPmhAdapter, OaiPmhConfig
 from adapters.toolkits.oaixml import OaiRecord
 from schemas.harvest import Deletion
@@ -62,19 +62,14 @@ class NaroGenebankAdapter(OaiPmhAdapter):
         "strain": "strain",
     }
 
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The demo's simulated NARO OAI-PMH repository, configured from demo/adapters.toml."""
-        from adapters.institutions.contracts import demo_fixture
-
-        return demo_fixture("naro", japanese="から分離", deletions=True)
-
+    @override
     def deletion(self, catalog_id: str, deleted_at: datetime | None = None) -> Deletion:
         """A Deletion under the catalog number (``JP 10001``), not the identifier's spelling (``JP-10001``)."""
         if m := re.match(self.config.identifier_space, catalog_id):
             catalog_id = f"{m.group(1)} {m.group(2)}"
         return super().deletion(catalog_id, deleted_at)
 
+    @override
     def to_raw(self, record: OaiRecord) -> RawRecord:
         raw = super().to_raw(record)
         data = raw.data

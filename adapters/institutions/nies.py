@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 from pydantic import Field, field_validator
+from typing_extensions import override
 
 from adapters.events import RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.toolkits.html import (
     HtmlCatalogAdapter,
     HtmlCatalogConfig,
@@ -58,13 +58,6 @@ class NiesAdapter(HtmlCatalogAdapter):
     config_model = NiesConfig  # type: ignore[assignment]
     config: NiesConfig
 
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The demo's simulated NIES strain catalog, configured from demo/adapters.toml."""
-        from adapters.institutions.contracts import demo_fixture
-
-        return demo_fixture("nies", japanese="コナミドリムシ", deletions=False, granularity="source")
-
     def row_record(self, row: Any, page_url: str) -> tuple[dict[str, Any], str | None]:
         """A row's fields and the absolute URL of its detail page (None without a link)."""
         data: dict[str, Any] = {name: select_texts(row, sel) for name, sel in self.config.row_fields.items()}
@@ -90,6 +83,7 @@ class NiesAdapter(HtmlCatalogAdapter):
         merged = {**data, **{k: v for k, v in detail.data.items() if v}}
         return RawRecord(merged, source_id=resp.url)
 
+    @override
     async def page_records(self, doc: Any, page_url: str, gate: asyncio.Semaphore) -> AsyncIterator[RawRecord]:
         """Every row of the list page, completed by its detail page (fetched concurrently, in page order)."""
         rows = [self.row_record(row, page_url) for row in compile_selector(self.config.rows)(doc)]

@@ -7,24 +7,25 @@ name, the microbe export's the species' Japanese name). Every row gets two deriv
 from ``detail_url`` with the normalised catalog number).
 
 Incremental harvests send each export's ETag / Last-Modified; an export answering ``304`` yields
-nothing, a changed one is re-read whole. The validators of all exports travel in the checkpoint as
-one JSON object (``etag``/``last_modified``); after each export a mid-run checkpoint lists the exports
-done, so a crashed run resumes with the next one.
+nothing, a changed one is re-read whole. Each export's validators are one part of the checkpoint
+(``parts[kind]``; the checkpoint's ``etag`` stands for all of them); after each export a mid-run
+checkpoint lists the exports done, so a crashed run resumes with the next one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from urllib.parse import quote, urljoin
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import override
 
 from adapters.contract import Adapter
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.toolkits.csvexport import CsvConfig, CsvExportAdapter
 from schemas.harvest import Checkpoint
 
@@ -56,25 +57,27 @@ class RikenConfig(CsvConfig):
     )
 
 
-def _validators(text: str | None) -> dict[str, str]:
-    if not text or not text.startswith("{"):
-        return {}
-    try:
-        found = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return {}
-    return {str(k): str(v) for k, v in found.items() if v} if isinstance(found, dict) else {}
+def _legacy_parts(checkpoint: Checkpoint) -> dict[str, Checkpoint]:
+    """Parts of a checkpoint written before checkpoints had parts (the validators as JSON objects)."""
+    def validators(text: str | None) -> dict[str, str]:
+        if not text or not text.startswith("{"):
+            return {}
+        try:
+            found = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return {}
+        return {str(k): str(v) for k, v in found.items() if v} if isinstance(found, dict) else {}
+
+    etags, modified = validators(checkpoint.etag), validators(checkpoint.last_modified)
+    return {kind: Checkpoint(etag=etags.get(kind), last_modified=modified.get(kind)) for kind in {*etags, *modified}}
 
 
-def _dumps(values: dict[str, str]) -> str:
-    return orjson.dumps(values, option=orjson.OPT_SORT_KEYS).decode()
-
-
-def _put(values: dict[str, str], kind: str, value: str | None) -> None:
-    if value:
-        values[kind] = value
-    else:
-        values.pop(kind, None)
+def _source_etag(parts: dict[str, Checkpoint]) -> str | None:
+    """One validator of all exports together (changes when any export's does), or None without any."""
+    validators = {kind: [p.etag, p.last_modified] for kind, p in sorted(parts.items()) if p.etag or p.last_modified}
+    if not validators:
+        return None
+    return hashlib.sha256(orjson.dumps(validators, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
 
 
 class RikenBrcAdapter(Adapter[RikenConfig]):
@@ -83,13 +86,6 @@ class RikenBrcAdapter(Adapter[RikenConfig]):
     name = "riken-brc"
     config_model = RikenConfig
     supports_incremental = True
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The demo's simulated RIKEN BRC exports, configured from demo/adapters.toml."""
-        from adapters.institutions.contracts import demo_fixture
-
-        return demo_fixture("riken", japanese="ヒーラ細胞", deletions=False, granularity="source")
 
     def export_adapter(self, kind: str) -> CsvExportAdapter:
         """A CSV toolkit adapter reading the export of ``kind`` (same HTTP client, source and policy)."""
@@ -115,23 +111,23 @@ class RikenBrcAdapter(Adapter[RikenConfig]):
                 raw.data["detail_url"] = self.config.detail_url.format(id=quote(clean, safe=""))
         return raw
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
-        etags = _validators(checkpoint.etag if checkpoint else None)
-        modified = _validators(checkpoint.last_modified if checkpoint else None)
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
+        # One checkpoint part per export: its validators. A part with ``extra`` was read by the run
+        # being resumed; one without is an earlier run's change marker (a full run ignores those).
+        parts: dict[str, Checkpoint] = {}
+        if checkpoint is not None:
+            parts = dict(checkpoint.parts) or _legacy_parts(checkpoint)
         extra = checkpoint.extra if checkpoint else {}
         done = [k for k in extra.get("done", "").split(",") if k]
-        if done:  # resuming: the exports already read keep the validators they were read with
-            etags |= _validators(extra.get("etags"))
-            modified |= _validators(extra.get("modified"))
         remaining = [kind for kind in self.config.exports if kind not in done]
         for kind in remaining:
             reader = self.export_adapter(kind)
-            since = None
-            if kind in etags or kind in modified:
-                since = Checkpoint(etag=etags.get(kind), last_modified=modified.get(kind))
+            part = parts.get(kind)
+            since = Checkpoint(etag=part.etag, last_modified=part.last_modified) if part else None
             last: Checkpoint | None = None
             try:
-                async with aclosing(reader.harvest(since)) as items:  # type: ignore[type-var]
+                async with aclosing(reader.harvest(since)) as items:
                     async for item in items:
                         if isinstance(item, RawRecord):
                             yield self.enrich(item, kind)
@@ -143,14 +139,11 @@ class RikenBrcAdapter(Adapter[RikenConfig]):
                 self.stats.warnings.update(reader.stats.warnings)
                 self.stats.notices += reader.stats.notices
             if last is not None:
-                _put(etags, kind, last.etag)
-                _put(modified, kind, last.last_modified)
+                parts.pop(kind, None)
+                if last.etag or last.last_modified:
+                    parts[kind] = Checkpoint(etag=last.etag, last_modified=last.last_modified, extra={"read": "1"})
             done.append(kind)
             if kind != remaining[-1]:
-                yield Checkpoint(
-                    etag=checkpoint.etag if checkpoint else None,
-                    last_modified=checkpoint.last_modified if checkpoint else None,
-                    extra={"done": ",".join(done), "etags": _dumps(etags), "modified": _dumps(modified)},
-                )
-        yield Checkpoint(etag=_dumps(etags) if etags else None,
-                         last_modified=_dumps(modified) if modified else None)
+                yield Checkpoint(parts=parts, extra={"done": ",".join(done)})
+        final = {kind: part.model_copy(update={"extra": {}}) for kind, part in parts.items()}
+        yield Checkpoint(etag=_source_etag(final), parts=final)

@@ -10,11 +10,12 @@ for the next run's ``updated_since``; without it in the page, the ``Date`` heade
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any
 
 from pydantic import Field
+from typing_extensions import override
 
 from adapters.events import HarvestItem
 from adapters.mapping import lookup
@@ -50,6 +51,7 @@ class SourceClockJsonAdapter(JsonApiAdapter):
 
     _clock: str | None = None
 
+    @override
     def records(self, page: Any) -> list[Any]:
         """The page's records; the first page's clock is remembered as this run's start."""
         if self._clock is None and isinstance(page, dict):
@@ -58,7 +60,8 @@ class SourceClockJsonAdapter(JsonApiAdapter):
                 self._clock = when.isoformat()
         return super().records(page)
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         """The toolkit's harvest with every checkpoint moved to the source's clock."""
         # A resumed run keeps the start of the run it resumes.
         self._clock = checkpoint.extra.get("started") if checkpoint else None

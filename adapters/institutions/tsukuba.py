@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from typing_extensions import override
+
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.institutions.sourceclock import SourceClockJsonAdapter, SourceClockJsonConfig
 
 #: MIABIS storage temperature codes in words.
@@ -57,13 +58,7 @@ class TsukubaBiobankAdapter(SourceClockJsonAdapter):
         "specimen_stats.storage_temperature": "storage_temperature",
     }
 
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The demo's simulated biobank, configured from demo/adapters.toml."""
-        from adapters.institutions.contracts import demo_fixture
-
-        return demo_fixture("tsukuba", japanese="検体コレクション", deletions=False)
-
+    @override
     def to_items(self, record: Any) -> list[HarvestItem]:
         items = super().to_items(record)
         for item in items:

@@ -6,14 +6,15 @@ storage temperatures, ICD-10 diagnoses): never individual-level data.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, ClassVar
-from urllib.parse import urljoin
 
 from pydantic import Field
+from typing_extensions import override
 
 from adapters.errors import ProtocolError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
+from adapters.paging import NextUrlPaginator, Paginator
 from adapters.toolkits.csvexport import CsvConfig, CsvExportAdapter
 from adapters.toolkits.jsonapi import JsonApiAdapter, JsonApiConfig, Paging
 
@@ -54,6 +55,7 @@ class BbmriDirectoryAdapter(CsvExportAdapter):
         "source_url": "URL", "updated": {"from": "TimeStamp", "transforms": ["date"]},
     }
 
+    @override
     def to_raw(self, names: list[str], row: list[str], number: int) -> RawRecord:
         """Adds ``age_range`` ("18-99 YEAR") from Age Low/High/Unit."""
         raw = super().to_raw(names, row, number)
@@ -63,14 +65,6 @@ class BbmriDirectoryAdapter(CsvExportAdapter):
         raw.source_id = str(raw.data.get("id") or raw.source_id)
         return raw
 
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """Three collections in the Directory's column layout."""
-        from adapters.samples.standards import bbmri_fixture
-
-        return bbmri_fixture()
-
-
 class FhirCollectionConfig(JsonApiConfig):
     """A FHIR R4 server: ``endpoint`` is the Organization search (``.../Organization?_profile=...``)."""
 
@@ -78,6 +72,13 @@ class FhirCollectionConfig(JsonApiConfig):
     paging: Paging = Field(default_factory=lambda: Paging(style="none", size_param="_count"))
     updated_since_param: str | None = Field("_lastUpdated", description="FHIR search on meta.lastUpdated.")
     updated_since_format: str = Field("gt%Y-%m-%dT%H:%M:%SZ", description="FHIR 'greater than' prefix.")
+
+
+def _bundle_next(page: Any) -> str | None:
+    for link in page.get("link", []) if isinstance(page, dict) else []:
+        if link.get("relation") == "next" and link.get("url"):
+            return str(link["url"])
+    return None
 
 
 class FhirCollectionAdapter(JsonApiAdapter):
@@ -92,6 +93,7 @@ class FhirCollectionAdapter(JsonApiAdapter):
         "sample_types": {"from": "data_categories", "combine": "all"},
     }
 
+    @override
     def records(self, page: Any) -> list[Any]:
         """Resources of a searchset Bundle (an empty Bundle has no ``entry``)."""
         if isinstance(page, dict) and page.get("resourceType") == "Bundle" and "entry" not in page:
@@ -102,15 +104,13 @@ class FhirCollectionAdapter(JsonApiAdapter):
                                 adapter=self.source)
         return super().records(page)
 
-    def next_page(
-        self, page: Any, count: int, links: dict[str, str], url: str, params: dict[str, str]
-    ) -> tuple[str, dict[str, str]] | None:
+    @cached_property
+    @override
+    def paginator(self) -> Paginator[Any]:
         """The Bundle's ``link`` with relation ``next``."""
-        for link in page.get("link", []) if isinstance(page, dict) else []:
-            if link.get("relation") == "next" and link.get("url"):
-                return urljoin(url, str(link["url"])), {}
-        return None
+        return NextUrlPaginator(_bundle_next)
 
+    @override
     def to_items(self, record: Any) -> list[HarvestItem]:
         """Only Collection-profile Organizations; extensions flattened by their last URL segment."""
         if not isinstance(record, dict) or record.get("resourceType") != "Organization":
@@ -130,10 +130,3 @@ class FhirCollectionAdapter(JsonApiAdapter):
                 if key == "DataCategory":
                     data.setdefault("data_categories", []).append(coding.get("display") or coding.get("code"))
         return [RawRecord(data, source_id=str(record.get("id")))]
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """A searchset Bundle of collections."""
-        from adapters.samples.standards import fhir_fixture
-
-        return fhir_fixture()

@@ -19,17 +19,17 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
+from typing_extensions import override
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
 from adapters.toolkits.textstream import (
     CsvRecord,
@@ -103,13 +103,6 @@ class CsvExportAdapter(Adapter[CsvConfig]):
     name = "csv"
     config_model = CsvConfig
     supports_incremental = True
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The sample catalog served by this toolkit's sample server."""
-        from adapters.samples.contracts import csv_fixture
-
-        return csv_fixture()
 
     _width: int | None = None
     _reader: CsvRecordReader
@@ -193,7 +186,8 @@ class CsvExportAdapter(Adapter[CsvConfig]):
                         f"replaced by U+FFFD in {', '.join(damaged)} (record kept)", record=raw.source_id,
                         line=record.line)
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         headers = {}
         if checkpoint and checkpoint.etag:
             headers["If-None-Match"] = checkpoint.etag
@@ -209,7 +203,7 @@ class CsvExportAdapter(Adapter[CsvConfig]):
             self.config.endpoint, self.policy, lambda resp: self._rows(resp, info), headers=headers,
             ok=frozenset({200, 304}),
         )
-        async with aclosing(rows) as stream:  # type: ignore[type-var]  # an async generator
+        async with aclosing(rows) as stream:
             async for record in stream:
                 number += 1
                 if number <= self.config.skip_lines:

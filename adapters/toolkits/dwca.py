@@ -18,19 +18,19 @@ import io
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 from lxml import etree
+from typing_extensions import override
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
 from adapters.toolkits.textstream import CsvRecord, CsvRecordReader, CsvTruncatedError
 from schemas.harvest import Checkpoint, Rejection, RejectionReason
@@ -151,13 +151,6 @@ class DwcaAdapter(Adapter[DwcaConfig]):
     config_model = DwcaConfig
     supports_incremental = True
 
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The sample catalog served by this toolkit's sample server."""
-        from adapters.samples.contracts import dwca_fixture
-
-        return dwca_fixture()
-
     async def _download(self, target: IO[bytes], headers: dict[str, str]) -> StreamResponse | None:
         async def spool(resp: StreamResponse) -> AsyncIterator[StreamResponse]:
             target.seek(0)
@@ -172,7 +165,8 @@ class DwcaAdapter(Adapter[DwcaConfig]):
             return resp
         return None
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         headers = {"If-None-Match": checkpoint.etag} if checkpoint and checkpoint.etag else {}
         with tempfile.TemporaryDirectory(prefix="biocross-dwca-") as tmp:
             path = Path(tmp) / "archive.zip"

@@ -12,21 +12,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import urllib.robotparser
-from collections.abc import AsyncIterator, Coroutine
-from functools import lru_cache
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
+from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 from pydantic import Field, field_validator
+from typing_extensions import override
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, SourceUnreachableError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.http import StreamResponse
+from adapters.paging import NextUrlPaginator, PageRequest, Paginator, SinglePage
 from schemas.harvest import Checkpoint
 
 T = TypeVar("T")
@@ -139,13 +140,6 @@ class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
 
     _robots: urllib.robotparser.RobotFileParser | None = None
 
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The sample catalog served by this toolkit's sample server."""
-        from adapters.samples.contracts import html_fixture
-
-        return html_fixture()
-
     async def robots(self) -> urllib.robotparser.RobotFileParser:
         """The source host's robots.txt rules (fetched once per adapter)."""
         if self._robots is None:
@@ -206,7 +200,16 @@ class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
                 if record is not None:
                     yield record
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @cached_property
+    def paginator(self) -> Paginator[Any]:
+        """The list pages' ``next_page`` link, if the list has more than one page."""
+        selector = self.config.next_page
+        if not selector:
+            return SinglePage()
+        return NextUrlPaginator(lambda doc: next(iter(select_links(doc, selector)), None))
+
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         url: str | None = (checkpoint.extra.get("next_page") if checkpoint else None) or self.config.endpoint
         gate = asyncio.Semaphore(self.config.concurrency)
         pages = 0
@@ -220,8 +223,8 @@ class HtmlCatalogAdapter(Adapter[HtmlCatalogConfig]):
             doc = self.parse_page(resp, body)
             async for record in self.page_records(doc, resp.url, gate):
                 yield record
-            nxt = select_links(doc, self.config.next_page)[:1] if self.config.next_page else []
-            url = urljoin(resp.url, nxt[0]) if nxt else None
+            nxt = self.paginator.next(doc, PageRequest(resp.url), count=0, links={})
+            url = nxt.url if nxt else None
             if url:
                 yield Checkpoint(extra={"next_page": url})
         yield Checkpoint()

@@ -8,21 +8,31 @@ Crash resume: mid-run checkpoints carry the next page's URL and parameters.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import cached_property
 from typing import Any, Literal
-from urllib.parse import urljoin
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import override
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
 from adapters.mapping import lookup
+from adapters.paging import (
+    CursorPaginator,
+    LinkHeaderPaginator,
+    NextUrlPaginator,
+    OffsetPaginator,
+    PageNumberPaginator,
+    PageRequest,
+    Paginator,
+    SinglePage,
+)
 from schemas.harvest import Checkpoint
 
 
@@ -41,6 +51,27 @@ class Paging(BaseModel):
     cursor_path: str = Field("next_cursor", description="cursor style: where the response gives the next cursor.")
     next_path: str = Field("next", description="next_url style: where the response gives the next page URL.")
     total_path: str | None = Field(None, description="Where the response gives the total (stops offset paging).")
+
+
+def _at(page: Any, path: str | None) -> str | None:
+    """The first value at ``path`` of a JSON object page, as text."""
+    found = lookup(page, path) if path and isinstance(page, dict) else []
+    return str(found[0]) if found else None
+
+
+def _count(text: str | None) -> int | None:
+    return int(text) if text is not None and text.isdigit() else None
+
+
+#: Paging style → its paginator over decoded JSON pages.
+PAGINATORS: dict[str, Callable[[Paging], Paginator[Any]]] = {
+    "offset": lambda p: OffsetPaginator(p.offset_param, p.page_size, total=lambda page: _count(_at(page, p.total_path))),
+    "page": lambda p: PageNumberPaginator(p.page_param, p.page_size, p.first_page),
+    "cursor": lambda p: CursorPaginator(p.cursor_param, lambda page: _at(page, p.cursor_path)),
+    "next_url": lambda p: NextUrlPaginator(lambda page: _at(page, p.next_path)),
+    "link": lambda p: LinkHeaderPaginator(),
+    "none": lambda p: SinglePage(),
+}
 
 
 class JsonApiConfig(AdapterConfig):
@@ -64,13 +95,6 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
     name = "jsonapi"
     config_model = JsonApiConfig
     supports_incremental = True
-
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The sample catalog served by this toolkit's sample server."""
-        from adapters.samples.contracts import jsonapi_fixture
-
-        return jsonapi_fixture()
 
     def records(self, page: Any) -> list[Any]:
         """The records of one decoded page (override for odd envelopes)."""
@@ -104,10 +128,7 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
         params = dict(self.config.params)
         if paging.size_param and paging.style != "none":
             params[paging.size_param] = str(paging.page_size)
-        if paging.style == "offset":
-            params[paging.offset_param] = "0"
-        elif paging.style == "page":
-            params[paging.page_param] = str(paging.first_page)
+        params = self.paginator.first(PageRequest(self.config.endpoint, params)).params
         if checkpoint and checkpoint.datestamp and self.config.updated_since_param:
             stamp = checkpoint.datestamp.astimezone(UTC).strftime(self.config.updated_since_format)
             params[self.config.updated_since_param] = stamp
@@ -116,28 +137,17 @@ class JsonApiAdapter(Adapter[JsonApiConfig]):
     def next_page(
         self, page: Any, count: int, links: dict[str, str], url: str, params: dict[str, str]
     ) -> tuple[str, dict[str, str]] | None:
-        """URL and parameters of the next page, or None on the last (override for odd APIs)."""
-        paging = self.config.paging
-        if paging.style == "link":
-            nxt = links.get("next")
-            return (urljoin(url, nxt), {}) if nxt else None
-        if paging.style == "next_url":
-            found = lookup(page, paging.next_path) if isinstance(page, dict) else []
-            return (urljoin(url, str(found[0])), {}) if found else None
-        if paging.style == "cursor":
-            found = lookup(page, paging.cursor_path) if isinstance(page, dict) else []
-            return (url, {**params, paging.cursor_param: str(found[0])}) if found else None
-        if paging.style == "none" or count == 0 or count < paging.page_size:
-            return None
-        if paging.style == "offset":
-            offset = int(params.get(paging.offset_param, "0")) + count
-            total = lookup(page, paging.total_path) if paging.total_path and isinstance(page, dict) else []
-            if total and offset >= int(total[0]):
-                return None
-            return url, {**params, paging.offset_param: str(offset)}
-        return url, {**params, paging.page_param: str(int(params[paging.page_param]) + 1)}
+        """URL and parameters of the next page, or None on the last (by the configured paginator)."""
+        nxt = self.paginator.next(page, PageRequest(url, params), count=count, links=links)
+        return (nxt.url, nxt.params) if nxt else None
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @cached_property
+    def paginator(self) -> Paginator[Any]:
+        """The paginator of the configured paging style (override for an API that pages its own way)."""
+        return PAGINATORS[self.config.paging.style](self.config.paging)
+
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         extra = checkpoint.extra if checkpoint else {}
         url = extra.get("next_url", self.config.endpoint)
         params = orjson.loads(extra["next_params"]) if "next_params" in extra else self._first_params(checkpoint)

@@ -21,18 +21,19 @@ Raw records: ``header.identifier``, ``header.local_id`` (the catalog id part of 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
+from typing_extensions import override
 
 from adapters.config import AdapterConfig
 from adapters.contract import Adapter
 from adapters.errors import ProtocolError, TruncatedPayloadError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import ContractFixture
+from adapters.paging import PageRequest, ResumptionTokenPaginator
 from adapters.toolkits.oaixml import (
     OaiErrorItem,
     OaiPageEnd,
@@ -66,6 +67,8 @@ class OaiPmhConfig(AdapterConfig):
 
 
 OK_STATUSES = frozenset({200, 400, 422})
+#: ListRecords pages continue by their resumption token.
+RESUMPTION: ResumptionTokenPaginator[OaiPageEnd | None] = ResumptionTokenPaginator(lambda end: end.token if end else None)
 
 
 class _Pass:
@@ -105,13 +108,7 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
 
     _identify: dict[str, str] | None = None
 
-    @classmethod
-    def contract_fixture(cls) -> ContractFixture:
-        """The sample catalog served by this toolkit's sample server."""
-        from adapters.samples.contracts import oaipmh_fixture
-
-        return oaipmh_fixture()
-
+    @override
     async def probe(self) -> dict[str, str]:
         """The repository's Identify response."""
         if self._identify is None:
@@ -149,7 +146,8 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
                 f"the list{where} ended after {base + listed} of the {declared} records its completeListSize declared "
                 "(a page without a resumption token before the end)", adapter=self.source, url=self.config.endpoint)
 
-    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncIterator[HarvestItem]:
+    @override
+    async def harvest(self, checkpoint: Checkpoint | None) -> AsyncGenerator[HarvestItem, None]:
         cp = checkpoint or Checkpoint()
         day = await self._day_granularity()
         sets: list[str | None] = list(self.config.sets) or [None]
@@ -167,7 +165,7 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
     async def _list(
         self, sets: list[str | None], index: int, since: datetime | None, token: str | None,
         last: datetime | None, day: bool, state: dict[str, str],
-    ) -> AsyncIterator[HarvestItem]:
+    ) -> AsyncGenerator[HarvestItem, None]:
         set_spec, earlier = sets[index], {s for s in sets[:index] if s}
         current = _Pass(last)
         restarts = 0
@@ -176,7 +174,7 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
         base: int | None = None if token else 0
         while True:
             if token:
-                params = {"verb": "ListRecords", "resumptionToken": token}
+                params = RESUMPTION.resume(self.config.endpoint, token).params
             else:
                 params = {"verb": "ListRecords", "metadataPrefix": self.config.metadata_prefix}
                 start = current.last or since
@@ -192,7 +190,7 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
                 self.config.endpoint, self.policy, lambda r: parse_oai_page(r, adapter=self.source),
                 params=params, ok=OK_STATUSES,
             )
-            async with aclosing(pages) as items:  # type: ignore[type-var]
+            async with aclosing(pages) as items:
                 async for item in items:
                     if isinstance(item, OaiRecord):
                         listed += 1
@@ -227,7 +225,8 @@ class OaiPmhAdapter(Adapter[OaiPmhConfig]):
                 declared = end.complete_list_size
                 if base is None:  # resumed mid-list: the first page's cursor says where
                     base = end.cursor if end.cursor else -1
-            token = end.token if end else None
+            nxt = RESUMPTION.next(end, PageRequest(self.config.endpoint, params), count=listed, links={})
+            token = nxt.params["resumptionToken"] if nxt else None
             if not token:
                 self._check_complete(listed, declared, base, restarts, set_spec)
                 return

@@ -9,7 +9,7 @@ from demo.generator import vocab_cells as cells
 from demo.generator import vocab_medical as med
 from demo.generator import vocab_organisms as orgs
 from demo.generator.builders_riken import cell_record, synthetic_cell
-from demo.generator.records import Record, availability, depositor, registered_date
+from demo.generator.records import Record, availability, catalog_number, depositor, registered_date
 
 #: Number of fixed anchor records at the start of each kind, per institution.
 ANCHORS: dict[str, dict[str, int]] = {
@@ -30,34 +30,12 @@ def jcrb_cell_id(local: int) -> str:
     return f"JCRB{number + 1000 if number >= _JCRB_RESERVED else number:04d}"
 
 
-def primate_id(local: int) -> str:
-    """Return the Tsukuba Primate Research Center sample number (PRC00001 ...)."""
-    return f"PRC{local + 1:05d}"
-
-
-def medicinal_plant_id(local: int) -> str:
-    """Return the medicinal plant resource number (MPR-00001 ...)."""
-    return f"MPR-{local + 1:05d}"
-
-
-def collection_id(local: int) -> str:
-    """Return the Tsukuba biobank collection id (TBB-COL-0001 ...)."""
-    return f"TBB-COL-{local + 1:04d}"
-
-
-def naro_plant_id(local: int) -> str:
-    """Return the NARO plant accession number (``JP 10001`` ...)."""
-    return f"JP {local + 10001}"
-
-
-def maff_id(local: int) -> str:
-    """Return the NARO microorganism number (``MAFF 100001`` ...)."""
-    return f"MAFF {local + 100001}"
-
-
-def nies_id(local: int) -> str:
-    """Return the NIES strain number (NIES-1 ...)."""
-    return f"NIES-{local + 1}"
+primate_id = catalog_number("PRC", 1, 5, "The Tsukuba Primate Research Center sample number (PRC00001 ...).")
+medicinal_plant_id = catalog_number("MPR-", 1, 5, "The medicinal plant resource number (MPR-00001 ...).")
+collection_id = catalog_number("TBB-COL-", 1, 4, "The Tsukuba biobank collection id (TBB-COL-0001 ...).")
+naro_plant_id = catalog_number("JP ", 10001, 0, "The NARO plant accession number (``JP 10001`` ...).")
+maff_id = catalog_number("MAFF ", 100001, 0, "The NARO microorganism number (``MAFF 100001`` ...).")
+nies_id = catalog_number("NIES-", 1, 0, "The NIES strain number (NIES-1 ...).")
 
 
 def build_jcrb_cell(rng: random.Random, local: int) -> Record:

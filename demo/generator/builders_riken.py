@@ -8,7 +8,7 @@ from demo.generator import vocab_animals as animals
 from demo.generator import vocab_cells as cells
 from demo.generator import vocab_medical as med
 from demo.generator import vocab_organisms as orgs
-from demo.generator.records import Record, availability, depositor, registered_date
+from demo.generator.records import Record, availability, catalog_number, depositor, registered_date
 
 #: Number of fixed anchor records at the start of each RIKEN kind.
 ANCHORS: dict[str, int] = {
@@ -20,29 +20,11 @@ ANCHORS: dict[str, int] = {
 }
 
 
-def mouse_id(local: int) -> str:
-    """Return the RIKEN mouse catalog number (RBRC00001 ...)."""
-    return f"RBRC{local + 1:05d}"
-
-
-def cell_id(local: int) -> str:
-    """Return the RIKEN cell catalog number (RCB0001 ...)."""
-    return f"RCB{local + 1:04d}"
-
-
-def dna_id(local: int) -> str:
-    """Return the RIKEN DNA bank catalog number (RDB00001 ...)."""
-    return f"RDB{local + 1:05d}"
-
-
-def microbe_id(local: int) -> str:
-    """Return the JCM catalog number (``JCM 1`` ...)."""
-    return f"JCM {local + 1}"
-
-
-def plant_id(local: int) -> str:
-    """Return the RIKEN plant line number (pst00001 ...)."""
-    return f"pst{local + 1:05d}"
+mouse_id = catalog_number("RBRC", 1, 5, "The RIKEN mouse catalog number (RBRC00001 ...).")
+cell_id = catalog_number("RCB", 1, 4, "The RIKEN cell catalog number (RCB0001 ...).")
+dna_id = catalog_number("RDB", 1, 5, "The RIKEN DNA bank catalog number (RDB00001 ...).")
+microbe_id = catalog_number("JCM ", 1, 0, "The JCM catalog number (``JCM 1`` ...).")
+plant_id = catalog_number("pst", 1, 5, "The RIKEN plant line number (pst00001 ...).")
 
 
 def build_mouse(rng: random.Random, local: int) -> Record:

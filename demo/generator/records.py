@@ -37,3 +37,13 @@ def availability(rng: random.Random) -> str:
     """Return a distribution status code (``available`` mostly)."""
     r = rng.random()
     return "available" if r < 0.85 else ("in_preparation" if r < 0.95 else "suspended")
+
+
+def catalog_number(prefix: str, first: int, width: int, doc: str) -> Callable[[int], str]:
+    """The catalog number of a kind's ``local``-th record: ``prefix`` + ``local + first`` (zero-padded to ``width``)."""
+
+    def number(local: int) -> str:
+        return f"{prefix}{local + first:0{width}d}" if width else f"{prefix}{local + first}"
+
+    number.__doc__ = doc
+    return number

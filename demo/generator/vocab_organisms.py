@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -14,43 +16,13 @@ class Taxon(NamedTuple):
     group: str
 
 
+_ORGANISMS = tomllib.loads((Path(__file__).parent / "organisms.toml").read_text(encoding="utf-8"))
+
 #: Microbes held by RIKEN JCM (bacteria, archaea, yeasts, fungi).
-JCM_TAXA: tuple[Taxon, ...] = (
-    Taxon("Escherichia coli", 562, "大腸菌", "Bacteria"),
-    Taxon("Bacillus subtilis", 1423, "枯草菌", "Bacteria"),
-    Taxon("Lactobacillus casei", 1582, "乳酸桿菌", "Bacteria"),
-    Taxon("Saccharomyces cerevisiae", 4932, "出芽酵母", "Fungi"),
-    Taxon("Lactobacillus acidophilus", 1579, "アシドフィルス菌", "Bacteria"),
-    Taxon("Bifidobacterium longum", 216816, "ビフィズス菌", "Bacteria"),
-    Taxon("Streptomyces griseus", 1911, "放線菌", "Bacteria"),
-    Taxon("Aspergillus oryzae", 5062, "ニホンコウジカビ", "Fungi"),
-    Taxon("Pseudomonas aeruginosa", 287, "緑膿菌", "Bacteria"),
-    Taxon("Staphylococcus aureus", 1280, "黄色ブドウ球菌", "Bacteria"),
-    Taxon("Clostridium butyricum", 1492, "酪酸菌", "Bacteria"),
-    Taxon("Corynebacterium glutamicum", 1718, "グルタミン酸生産菌", "Bacteria"),
-    Taxon("Lactococcus lactis", 1358, "乳酸球菌", "Bacteria"),
-    Taxon("Thermus thermophilus", 274, "高度好熱菌", "Bacteria"),
-    Taxon("Zygosaccharomyces rouxii", 4956, "耐塩性酵母", "Fungi"),
-    Taxon("Halobacterium salinarum", 2242, "高度好塩菌", "Archaea"),
-    Taxon("Methanothermobacter thermautotrophicus", 145262, "メタン生成古細菌", "Archaea"),
-    Taxon("Schizosaccharomyces pombe", 4896, "分裂酵母", "Fungi"),
-)
+JCM_TAXA: tuple[Taxon, ...] = tuple(Taxon(*row) for row in _ORGANISMS["jcm"])
 
 #: Microbes held by NARO (MAFF): mostly plant pathogens and agricultural microbes.
-MAFF_TAXA: tuple[Taxon, ...] = (
-    Taxon("Xanthomonas oryzae pv. oryzae", 64187, "イネ白葉枯病菌", "Bacteria"),
-    Taxon("Pyricularia oryzae", 318829, "イネいもち病菌", "Fungi"),
-    Taxon("Fusarium oxysporum", 5507, "フザリウム・オキシスポラム", "Fungi"),
-    Taxon("Ralstonia solanacearum", 305, "青枯病菌", "Bacteria"),
-    Taxon("Pseudomonas syringae", 317, "シュードモナス・シリンゲ", "Bacteria"),
-    Taxon("Botrytis cinerea", 40559, "灰色かび病菌", "Fungi"),
-    Taxon("Rhizobium leguminosarum", 384, "根粒菌", "Bacteria"),
-    Taxon("Bradyrhizobium japonicum", 375, "ダイズ根粒菌", "Bacteria"),
-    Taxon("Agrobacterium tumefaciens", 358, "アグロバクテリウム", "Bacteria"),
-    Taxon("Trichoderma harzianum", 5544, "トリコデルマ", "Fungi"),
-    Taxon("Bacillus thuringiensis", 1428, "BT菌", "Bacteria"),
-    Taxon("Erwinia amylovora", 552, "火傷病菌", "Bacteria"),
-)
+MAFF_TAXA: tuple[Taxon, ...] = tuple(Taxon(*row) for row in _ORGANISMS["maff"])
 
 #: Microbes deposited at both RIKEN JCM and NARO MAFF: (taxon, strain designation).
 SHARED_MICROBES: tuple[tuple[Taxon, str], ...] = (
@@ -65,26 +37,7 @@ SHARED_MICROBES: tuple[tuple[Taxon, str], ...] = (
 )
 
 #: Algae, protists and cyanobacteria of NIES: (taxon, class).
-NIES_TAXA: tuple[tuple[Taxon, str], ...] = (
-    (Taxon("Chlamydomonas reinhardtii", 3055, "コナミドリムシ", "green algae"), "Chlorophyceae"),
-    (Taxon("Microcystis aeruginosa", 1126, "ミクロキスティス・エルギノーサ（アオコ）", "cyanobacteria"), "Cyanophyceae"),
-    (Taxon("Euglena gracilis", 3039, "ミドリムシ", "euglenoids"), "Euglenophyceae"),
-    (Taxon("Chlorella vulgaris", 3077, "クロレラ", "green algae"), "Trebouxiophyceae"),
-    (Taxon("Synechocystis sp. PCC 6803", 1148, "シネコシスティス", "cyanobacteria"), "Cyanophyceae"),
-    (Taxon("Haematococcus lacustris", 44745, "ヘマトコッカス", "green algae"), "Chlorophyceae"),
-    (Taxon("Nannochloropsis oceanica", 145522, "ナンノクロロプシス", "eustigmatophytes"), "Eustigmatophyceae"),
-    (Taxon("Phaeodactylum tricornutum", 2850, "フェオダクチラム（珪藻）", "diatoms"), "Bacillariophyceae"),
-    (Taxon("Cyanidioschyzon merolae", 45157, "シアニディオシゾン", "red algae"), "Cyanidiophyceae"),
-    (Taxon("Volvox carteri", 3067, "ボルボックス", "green algae"), "Chlorophyceae"),
-    (Taxon("Arthrospira platensis", 118562, "スピルリナ", "cyanobacteria"), "Cyanophyceae"),
-    (Taxon("Botryococcus braunii", 38881, "ボトリオコッカス", "green algae"), "Trebouxiophyceae"),
-    (Taxon("Emiliania huxleyi", 2903, "エミリアニア・ハクスレイ（円石藻）", "haptophytes"), "Prymnesiophyceae"),
-    (Taxon("Thalassiosira pseudonana", 35128, "タラシオシラ（珪藻）", "diatoms"), "Coscinodiscophyceae"),
-    (Taxon("Tetrahymena thermophila", 5911, "テトラヒメナ", "ciliates"), "Oligohymenophorea"),
-    (Taxon("Paramecium tetraurelia", 5888, "ゾウリムシ", "ciliates"), "Oligohymenophorea"),
-    (Taxon("Nostoc sp. PCC 7120", 103690, "アナベナ", "cyanobacteria"), "Cyanophyceae"),
-    (Taxon("Gonium pectorale", 33097, "ゴニウム", "green algae"), "Chlorophyceae"),
-)
+NIES_TAXA: tuple[tuple[Taxon, str], ...] = tuple((Taxon(*row[:4]), row[4]) for row in _ORGANISMS["nies"])
 
 #: Sampling localities of NIES strains: (English, Japanese).
 LOCALITIES: tuple[tuple[str, str], ...] = (
@@ -129,20 +82,7 @@ COUNTRIES: tuple[tuple[str, str, str], ...] = (
 )
 
 #: Medicinal plants of the NIBIOHN Research Center for Medicinal Plant Resources: (taxon, crude drug).
-MEDICINAL_PLANTS: tuple[tuple[Taxon, str], ...] = (
-    (Taxon("Glycyrrhiza uralensis", 74613, "ウラルカンゾウ", "Fabaceae"), "甘草 (Glycyrrhizae Radix)"),
-    (Taxon("Panax ginseng", 4054, "オタネニンジン（朝鮮人参）", "Araliaceae"), "人参 (Ginseng Radix)"),
-    (Taxon("Paeonia lactiflora", 35924, "シャクヤク", "Paeoniaceae"), "芍薬 (Paeoniae Radix)"),
-    (Taxon("Scutellaria baicalensis", 65409, "コガネバナ", "Lamiaceae"), "黄芩 (Scutellariae Radix)"),
-    (Taxon("Coptis japonica", 3442, "オウレン", "Ranunculaceae"), "黄連 (Coptidis Rhizoma)"),
-    (Taxon("Ephedra sinica", 33152, "シナマオウ", "Ephedraceae"), "麻黄 (Ephedrae Herba)"),
-    (Taxon("Zingiber officinale", 94328, "ショウガ", "Zingiberaceae"), "生姜 (Zingiberis Rhizoma)"),
-    (Taxon("Artemisia annua", 35608, "クソニンジン", "Asteraceae"), "青蒿 (Artemisiae Annuae Herba)"),
-    (Taxon("Papaver somniferum", 3469, "ケシ", "Papaveraceae"), "阿片 (Opium)"),
-    (Taxon("Catharanthus roseus", 4058, "ニチニチソウ", "Apocynaceae"), "—"),
-    (Taxon("Pueraria montana var. lobata", 3893, "クズ", "Fabaceae"), "葛根 (Puerariae Radix)"),
-    (Taxon("Rehmannia glutinosa", 99300, "アカヤジオウ", "Plantaginaceae"), "地黄 (Rehmanniae Radix)"),
-)
+MEDICINAL_PLANTS: tuple[tuple[Taxon, str], ...] = tuple((Taxon(*row[:4]), row[4]) for row in _ORGANISMS["medicinal_plants"])
 
 #: Arabidopsis genes (AGI locus codes) for RIKEN mutant lines: (symbol, locus, phenotype en, ja).
 ARABIDOPSIS_GENES: tuple[tuple[str, str, str, str], ...] = (

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from multidict import MultiMapping
 
+from gateway.errors import GatewayError
+
 #: verb → (required arguments, optional arguments). ``resumptionToken`` is exclusive where allowed.
 VERBS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "Identify": (frozenset(), frozenset()),
@@ -27,7 +29,7 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
-class OaiError(Exception):
+class OaiError(GatewayError):
     """An OAI-PMH error condition, answered as ``<error code=...>`` (HTTP 200, as the protocol says).
     Raised by this package's request checks and verb handlers."""
 

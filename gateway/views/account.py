@@ -16,6 +16,7 @@ from desk.account_mail import account_mail
 from desk.errors import AuthenticationError, InvitationError
 from gateway.auth import require_staff
 from gateway.csrf import check_csrf, csrf_token
+from gateway.display import N_ as _  # marks a message for the catalogs; translated when shown
 from gateway.keys import ACCOUNTS, MAIL
 from gateway.render import render_page, translator
 from gateway.views.admin_accounts import account_link_url
@@ -24,11 +25,6 @@ from schemas.accounts import LinkPurpose
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 RESET_HOURS = 2
-
-
-def _(message: str) -> str:
-    """Marks ``message`` for the catalogs; it is translated when the page is rendered."""
-    return message
 
 
 def _page(request: web.Request, template: str, *, status: int = 200, **context: object) -> web.Response:

@@ -12,16 +12,11 @@ from markupsafe import Markup
 from gateway.auth import require_admin
 from gateway.charts import bar_chart, column_chart
 from gateway.csrf import csrf_token
+from gateway.display import N_ as _  # marks a message for the catalogs; translated when shown
 from gateway.export import csv_cell
 from gateway.keys import ADMIN_AUDIT, DASHBOARD, DESK, SETTINGS
 from gateway.render import institutions, render_page, translator
 from schemas.usage import Table
-
-
-def _(message: str) -> str:
-    """Marks ``message`` for the catalogs; it is translated when the page is rendered."""
-    return message
-
 
 TITLES = {
     "searches-per-day": _("Searches per day (last 30 days)"),

@@ -18,6 +18,7 @@ from desk.errors import AuthenticationError, CommentRequiredError, ConflictError
 from gateway import links
 from gateway.auth import STAFF_COOKIE, actor_for, require_staff, set_staff_cookie, staff_account
 from gateway.csrf import check_csrf, csrf_token, rotate_csrf
+from gateway.display import N_ as _  # marks a message for the catalogs; translated when shown
 from gateway.errors import ParameterError
 from gateway.keys import ACCOUNTS, LOGIN_THROTTLE, MAIL, REQUESTS, SETTINGS
 from gateway.render import render_page, translator
@@ -28,11 +29,6 @@ CSV_COLUMNS = ["id", "submission_id", "institution", "status", "created_at", "up
                "requester_email", "affiliation", "position", "country", "items", "purpose"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 log = logging.getLogger(__name__)
-
-
-def _(message: str) -> str:
-    """Marks ``message`` for the catalogs; it is translated when the page is rendered."""
-    return message
 
 
 _WARNINGS: set[asyncio.Task[None]] = set()

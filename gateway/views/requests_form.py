@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from desk.errors import RequestNotFoundError
 from gateway.csrf import check_csrf, csrf_token
+from gateway.display import N_ as _  # marks a message for the catalogs; translated when shown
 from gateway.errors import RateLimitedError
 from gateway.keys import REQUESTS, SEARCH, SUBMIT_BUCKETS, SUBMIT_EMAIL_BUCKETS
 from gateway.render import institutions, render_page, translator
@@ -27,11 +28,6 @@ from schemas.requests import FieldIssue, RequestItem, SubmissionForm, conditiona
 HONEYPOT = "website"
 TEXT_FIELDS = ("name", "email", "affiliation", "position", "country", "purpose", "planned_use", "ethics_approval",
                "shipping_address", "message", "language")
-
-
-def _(message: str) -> str:
-    """Marks ``message`` for the catalogs; it is translated when the page is rendered."""
-    return message
 
 
 ISSUE_MESSAGES = {

@@ -9,16 +9,11 @@ from aiohttp import web
 from desk.errors import CommentRequiredError, ConflictError, RequestNotFoundError
 from desk.service import Actor
 from gateway.csrf import check_csrf, csrf_token
+from gateway.display import N_ as _  # marks a message for the catalogs; translated when shown
 from gateway.keys import LINKS, REQUESTS
 from gateway.render import Labels, institutions, render_page, translator
 from gateway.views.requests_common import label_helpers, see_other
 from schemas.requests import Action, Role, UsageRequest, allowed_actions
-
-
-def _(message: str) -> str:
-    """Marks ``message`` for the catalogs; it is translated when the page is rendered."""
-    return message
-
 
 NOTICES = {
     "verified": _("Thank you: your email address is confirmed and your requests were sent to the institutions."),

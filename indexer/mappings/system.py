@@ -37,8 +37,3 @@ SYSTEM_INDICES: dict[str, dict[str, Any]] = {
     },
     "locks": {"properties": {"name": _KW, "owner": _KW, "lease_until": _DATE}},
 }
-
-
-def system_index(prefix: str, name: str) -> str:
-    """Index name of a system index."""
-    return f"{prefix}-{name}"

@@ -8,8 +8,8 @@ from contextlib import AsyncExitStack
 import pytest
 from aiohttp import web
 
-from adapters.fixtures import serve
 from adapters.http import HttpClient
+from adapters.testing import serve
 
 Serve = Callable[[web.Application], Awaitable[str]]
 

@@ -6,7 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from adapters.samples.servers import csv_app
+from fixtures.samples.servers import csv_app
 
 CLI = "from biocross.adapters_cli import app; app(prog_name='biocross adapters')"
 TOML = """

@@ -1,17 +1,15 @@
-"""Every registered adapter type (built-in and entry points) runs the testkit's contract battery."""
+"""Every registered adapter type (built-in and entry points) runs the contract battery."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from adapters.contract import Adapter
-from adapters.testkit import AdapterContractTests, contract_params
+from adapters.testing import AdapterContractTests, ContractCase, contract_params
+from fixtures.samples.contracts import CONTRACT_FIXTURES
 
 
-@pytest.fixture(params=contract_params())
-def contract_case(request: pytest.FixtureRequest) -> type[Adapter[Any]]:
+@pytest.fixture(params=contract_params(CONTRACT_FIXTURES))
+def contract_case(request: pytest.FixtureRequest) -> ContractCase:
     return request.param  # type: ignore[no-any-return]
 
 

@@ -8,8 +8,8 @@ import gzip
 import pytest
 from aiohttp import web
 
-from adapters.fixtures import build_adapter, collect
 from adapters.http import HttpClient
+from adapters.testing import build_adapter, collect
 from adapters.toolkits.csvexport import CsvExportAdapter
 from adapters.toolkits.textstream import detect_encoding
 from schemas.harvest import Checkpoint, HarvestMode, RejectionReason

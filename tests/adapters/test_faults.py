@@ -11,10 +11,10 @@ from aiohttp import web
 
 from adapters.errors import AdapterCrashedError, ProtocolError, SourceUnreachableError
 from adapters.events import HarvestItem, RawRecord
-from adapters.fixtures import build_adapter, collect
 from adapters.http import HttpClient
-from adapters.samples.oairepo import OaiRepository, SampleRecord
+from adapters.testing import build_adapter, collect
 from adapters.toolkits.oaipmh import OaiPmhAdapter
+from demo.samples.oairepo import OaiRepository, SampleRecord
 from schemas.harvest import Checkpoint
 
 T0 = datetime(2024, 3, 1, tzinfo=UTC)

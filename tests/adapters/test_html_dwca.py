@@ -8,11 +8,11 @@ import pytest
 from aiohttp import web
 
 from adapters.errors import ProtocolError
-from adapters.fixtures import build_adapter, collect
-from adapters.samples.contracts import html_fixture
-from adapters.samples.servers import html_app
+from adapters.testing import build_adapter, collect
 from adapters.toolkits.dwca import DwcaAdapter
 from adapters.toolkits.html import HtmlCatalogAdapter
+from fixtures.samples.contracts import html_fixture
+from fixtures.samples.servers import html_app
 
 REALDATA = Path(__file__).resolve().parents[1] / "data" / "realdata"
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from aiohttp import web
 
-from adapters.fixtures import build_adapter, collect
 from adapters.http import HttpClient
+from adapters.testing import build_adapter, collect
 from adapters.toolkits.jsonapi import JsonApiAdapter
 from schemas.harvest import Checkpoint, HarvestMode
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from adapters.fixtures import build_adapter as build
-from adapters.fixtures import collect
 from adapters.http import HttpClient
-from adapters.samples.oairepo import OaiRepository, SampleRecord
+from adapters.testing import build_adapter as build
+from adapters.testing import collect
 from adapters.toolkits.oaipmh import OaiPmhAdapter
+from demo.samples.oairepo import OaiRepository, SampleRecord
 from schemas.harvest import Checkpoint, HarvestMode, RejectionReason
 from schemas.vocab import ResourceType
 

@@ -11,7 +11,7 @@ import yaml
 from aiohttp import web
 
 from adapters.errors import ProtocolError, TruncatedPayloadError
-from adapters.fixtures import build_adapter, collect
+from adapters.testing import build_adapter, collect
 from adapters.toolkits.oaipmh import OaiPmhAdapter
 from schemas.harvest import Checkpoint, HarvestMode
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from aiohttp import web
 
 from adapters.config import parse_adapters_toml
-from adapters.fixtures import build_adapter, collect
 from adapters.registry import load_registry
 from adapters.standards.bbmri import BbmriDirectoryAdapter, FhirCollectionAdapter
+from adapters.testing import build_adapter, collect
 from schemas.harvest import RejectionReason
 from schemas.vocab import ResourceType
 

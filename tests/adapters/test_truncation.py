@@ -9,8 +9,8 @@ from pathlib import Path
 from aiohttp import web
 
 from adapters.errors import BodyInterruptedError, TruncatedPayloadError
-from adapters.fixtures import build_adapter, collect
 from adapters.standards.bbmri import BbmriDirectoryAdapter
+from adapters.testing import build_adapter, collect
 from adapters.toolkits.csvexport import CsvExportAdapter
 from adapters.toolkits.jsonapi import JsonApiAdapter
 

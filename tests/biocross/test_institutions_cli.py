@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
-from adapters.samples.servers import csv_app
 from biocross import exitcodes
+from fixtures.samples.servers import csv_app
 from indexer.names import resources_alias
 from schemas.settings import Settings
 

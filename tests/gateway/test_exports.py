@@ -18,8 +18,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from elasticsearch import AsyncElasticsearch
 from lxml import etree
 
-from adapters.fixtures import build_adapter, collect, serve
 from adapters.http import HttpClient
+from adapters.testing import build_adapter, collect, serve
 from adapters.toolkits.dwca import DwcaAdapter
 from fixtures.corpus import make_resource
 from fixtures.indexing import publish_corpus

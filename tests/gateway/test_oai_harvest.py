@@ -15,8 +15,8 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 from sickle import Sickle
 
-from adapters.fixtures import build_adapter, collect, serve
 from adapters.http import HttpClient
+from adapters.testing import build_adapter, collect, serve
 from adapters.toolkits.oaipmh import OaiPmhAdapter
 from fixtures.corpus import build_corpus
 from gateway.app import create_app

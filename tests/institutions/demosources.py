@@ -15,10 +15,10 @@ from typing import Any
 
 from adapters.config import AdapterConfig, parse_adapters_toml
 from adapters.contract import Adapter
-from adapters.fixtures import serve
 from adapters.http import HttpClient
-from adapters.institutions import demo_config
 from adapters.registry import Registry
+from adapters.testing import serve
+from demo.config import demo_config
 from demo.generator import SourceRegistry
 from demo.server import create_sources_app
 from schemas.identifiers import canonical_id

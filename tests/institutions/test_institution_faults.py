@@ -8,7 +8,7 @@ import pytest
 from institutions.demosources import StartSources
 
 from adapters.errors import AdapterCrashedError, AdapterError, ProtocolError, SourceUnreachableError
-from adapters.fixtures import collect
+from adapters.testing import collect
 
 CASES: list[Any] = [
     # a connection dropped mid-export, every time: the CSV body is re-fetched, then given up

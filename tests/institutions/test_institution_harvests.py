@@ -11,21 +11,21 @@ import pytest
 from institutions.demosources import RAW_ID, SLUGS, Sources, StartSources, clean, key
 
 from adapters.config import parse_adapters_toml
-from adapters.contract import Adapter
-from adapters.fixtures import Outcome, collect
-from adapters.institutions import DEMO_ADAPTERS_FILE, DEMO_BASE_URL, INSTITUTION_ADAPTERS, demo_config
+from adapters.institutions import INSTITUTION_ADAPTERS, example_config
 from adapters.registry import Registry, load_registry
-from adapters.testkit import AdapterContractTests, contract_params
+from adapters.testing import AdapterContractTests, ContractCase, Outcome, collect, contract_params
+from demo.config import DEMO_ADAPTERS_FILE, DEMO_BASE_URL, demo_config
 from demo.generator import SourceRegistry
 from demo.generator.ledger import expected_dirt
+from fixtures.samples.institutions import INSTITUTION_FIXTURES
 from schemas.resource import Resource, resource_id
 
 NAMES = list(SLUGS)
 #: Adapter name → two full harvests of the shared sources.
 Runs = dict[str, tuple[Outcome, Outcome]]
 
-@pytest.fixture(params=contract_params(Registry(INSTITUTION_ADAPTERS)))
-def contract_case(request: pytest.FixtureRequest) -> type[Adapter[Any]]:
+@pytest.fixture(params=contract_params(INSTITUTION_FIXTURES, Registry(INSTITUTION_ADAPTERS)))
+def contract_case(request: pytest.FixtureRequest) -> ContractCase:
     return request.param  # type: ignore[no-any-return]
 
 
@@ -55,6 +55,17 @@ def test_demo_config_is_valid_at_its_own_and_any_base_url() -> None:
     assert {n: c.institution for n, c in moved.items()} == SLUGS
     assert all(c.endpoint.startswith("http://10.0.0.7:9999/") for c in moved.values())
     assert tomllib.loads(text)["adapters"]["jcrb"]["endpoints"]["deleted"].startswith("http://10.0.0.7:9999/")
+
+
+def test_example_config_configures_every_institution_adapter_as_the_demo_does() -> None:
+    """The institution adapters' own example configuration: valid, and the same tables as the demo's."""
+    example = example_config()
+    assert "127.0.0.1" not in example
+    configured = parse_adapters_toml(example, load_registry(), origin="example")
+    assert {n: c.institution for n, c in configured.items()} == SLUGS
+    assert {c.type for c in configured.values()} == {cls.name for cls in INSTITUTION_ADAPTERS}
+    demo = tomllib.loads(demo_config("https://catalog.example.org"))["adapters"]
+    assert tomllib.loads(example)["adapters"] == demo
 
 
 @pytest.mark.parametrize("name", NAMES)

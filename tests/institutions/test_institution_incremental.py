@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from institutions.demosources import Sources, StartSources, key
 
-from adapters.fixtures import Outcome, collect
+from adapters.testing import Outcome, collect
 from demo.generator.ledger import expected_dirt
-from schemas.harvest import HarvestMode
+from schemas.harvest import Checkpoint, HarvestMode
 
 
 def changes(sources: Sources, name: str) -> tuple[set[str], set[str], set[str]]:
@@ -86,3 +86,29 @@ async def test_riken_full_harvest_ignores_the_previous_validators(start_sources:
     full = await collect(sources.adapter("riken").run())
     again = await collect(sources.adapter("riken").run(HarvestMode.FULL, full.finished.checkpoint))
     assert again.finished.ok and again.finished.stats.mapped == full.finished.stats.mapped > 0
+
+
+async def test_riken_checkpoint_keeps_one_part_per_export_and_a_resumed_full_run_reads_the_rest(
+    start_sources: StartSources,
+) -> None:
+    """The final checkpoint has each export's validators as a part; a full run resumed from a mid-run
+    checkpoint skips the exports that run read, keeps their validators, and ignores the earlier run's."""
+    sources = await start_sources()
+    first = await collect(sources.adapter("riken").run())
+    final = first.finished.checkpoint
+    assert final is not None and final.etag and not final.etag.startswith("{")
+    exports = list(sources.adapter("riken").config.exports)  # type: ignore[attr-defined]
+    assert set(final.parts) == set(exports) and all(p.etag and not p.extra for p in final.parts.values())
+    # A crash after the first export: its part read by the crashed run, the others from the first run.
+    read, *rest = exports
+    crashed = Checkpoint(parts={read: final.parts[read].model_copy(update={"extra": {"read": "1"}}),
+                                **{kind: final.parts[kind] for kind in rest}}, extra={"done": read})
+    resumed = await collect(sources.adapter("riken").run(HarvestMode.FULL, crashed))
+    assert resumed.finished.ok, resumed.finished.error
+
+    def exports_of(out: Outcome) -> set[str]:
+        return {(r.provenance.source_record_id or "").split(":", 1)[0] for r in out.resources}
+
+    # the export the crashed run read is not read again; every other one is read whole (markers ignored)
+    assert exports_of(first) == set(exports) and exports_of(resumed) == set(rest)
+    assert resumed.finished.checkpoint == final  # nothing changed: the same validators, the read one kept

@@ -17,11 +17,11 @@ from playwright.async_api import Browser, Page, expect
 
 from adapters.config import parse_adapters_toml
 from adapters.registry import load_registry
-from adapters.samples.servers import csv_app
 from biocross.harvest import SourceSpec, harvest_all
 from biocross.mailer import Mailer
 from desk.accounts import AccountStore
 from fixtures.browser import chromium, served, shot
+from fixtures.samples.servers import csv_app
 from gateway.app import create_app
 from gateway.ratelimit import GatewayLimits
 from indexer.store import ensure_system_indices

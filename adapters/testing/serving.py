@@ -1,8 +1,9 @@
-"""Served sample data for adapter tests: a real aiohttp server on loopback, and contract fixtures.
+"""Serving sample data to adapters under test: a real aiohttp server on loopback, and contract fixtures.
 
 ``serve(app)`` runs an ``aiohttp.web.Application`` on 127.0.0.1 (a random free port) and yields
 its base URL: adapters are tested over real HTTP, never with a patched client. A
-``ContractFixture`` tells the testkit how to serve an adapter type's sample data and configure it.
+``ContractFixture`` (written on the test side) tells the battery how to serve an adapter type's
+sample data and configure it.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from adapters.errors import AdapterConfigError
 
-#: The demo's adapters.toml (beside the simulated sources, not part of the adapter package).
-DEMO_ADAPTERS_FILE = Path(__file__).resolve().parents[2] / "demo" / "adapters.toml"
+#: The demo's adapters.toml (beside the simulated sources).
+DEMO_ADAPTERS_FILE = Path(__file__).resolve().parent / "adapters.toml"
 #: The base URL the file is written for.
 DEMO_BASE_URL = "http://127.0.0.1:8800"
 

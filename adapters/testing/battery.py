@@ -1,26 +1,16 @@
 """The adapter contract battery: every registered adapter type runs it against its served fixture.
 
-In your own package (after registering your adapter through the entry point)::
-
-    import pytest
-    from adapters.testkit import AdapterContractTests, contract_params
-
-    @pytest.fixture(params=contract_params(only=["my-institution"]))
-    def contract_case(request):
-        return request.param
-
-    class TestMyAdapter(AdapterContractTests):
-        pass
-
-Each case serves ``Adapter.contract_fixture()`` from a real aiohttp server on loopback. An adapter
-type that does not define its own fixture fails the battery: registering is not enough, it must
-be testable.
+``contract_params(fixtures)`` gives one case per registered adapter type, each with the fixture the
+test side wrote for it (``fixtures`` maps type names to ``ContractFixture`` factories). Each case
+serves its fixture from a real aiohttp server on loopback. An adapter type without a fixture fails
+the battery: registering is not enough, it must be testable.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -28,25 +18,43 @@ import pytest
 from adapters.contract import Adapter
 from adapters.errors import AdapterError
 from adapters.events import HarvestFinished
-from adapters.fixtures import FAST_HTTP, ContractFixture, Outcome, collect, serve
 from adapters.http import HttpClient
 from adapters.registry import Registry, load_registry
+from adapters.testing.serving import FAST_HTTP, ContractFixture, Outcome, collect, serve
 from schemas.harvest import HarvestMode
 
+#: Adapter type name → a factory of its contract fixture (written on the test side).
+FixtureFactories = Mapping[str, Callable[[], ContractFixture]]
 
-def contract_params(registry: Registry | None = None, *, only: list[str] | None = None) -> list[Any]:
+
+@dataclass(frozen=True)
+class ContractCase:
+    """One adapter type of the battery and the factory of its fixture (None: it has none)."""
+
+    adapter: type[Adapter[Any]]
+    fixture: Callable[[], ContractFixture] | None
+
+    @property
+    def supports_incremental(self) -> bool:
+        """Whether the adapter type honours checkpoints."""
+        return self.adapter.supports_incremental
+
+
+def contract_params(fixtures: FixtureFactories, registry: Registry | None = None, *,
+                    only: list[str] | None = None) -> list[Any]:
     """One ``pytest.param`` per registered adapter type (all installed entry points included)."""
     registry = registry or load_registry()
-    return [pytest.param(cls, id=cls.name) for cls in registry if only is None or cls.name in only]
+    return [pytest.param(ContractCase(cls, fixtures.get(cls.name)), id=cls.name)
+            for cls in registry if only is None or cls.name in only]
 
 
 @asynccontextmanager
-async def served(cls: type[Adapter[Any]]) -> AsyncIterator[tuple[Adapter[Any], ContractFixture, Any]]:
+async def served(case: ContractCase) -> AsyncIterator[tuple[Adapter[Any], ContractFixture, Any]]:
     """The adapter configured against its fixture, the fixture, and the served app."""
-    # a subclass must bring its own fixture: its parent's sample data rarely fits its config
-    fixture = cls.contract_fixture() if "contract_fixture" in vars(cls) else None
-    if fixture is None:
-        pytest.fail(f"adapter type {cls.name!r} defines no contract_fixture(): it cannot be tested, so it cannot ship")
+    cls = case.adapter
+    if case.fixture is None:
+        pytest.fail(f"adapter type {cls.name!r} has no contract fixture: it cannot be tested, so it cannot ship")
+    fixture = case.fixture()
     app = fixture.make_app()
     async with serve(app) as url, HttpClient() as http:
         config = cls.config_model.model_validate({"type": cls.name, **FAST_HTTP, **fixture.config(url)})
@@ -60,9 +68,9 @@ def _ok(outcome: Outcome) -> HarvestFinished:
 
 
 class AdapterContractTests:
-    """The battery. Needs a ``contract_case`` fixture giving the adapter type."""
+    """The battery. Needs a ``contract_case`` fixture giving a ``ContractCase``."""
 
-    async def test_maps_the_required_share(self, contract_case: type[Adapter[Any]]) -> None:
+    async def test_maps_the_required_share(self, contract_case: ContractCase) -> None:
         """Most served records map; every mapped record has id, name and type; rejections have reasons."""
         async with served(contract_case) as (adapter, fixture, _):
             out = await collect(adapter.run())
@@ -75,7 +83,7 @@ class AdapterContractTests:
                 assert resource.provenance.source == adapter.source
             assert all(r.reason and r.detail for r in out.rejections)
 
-    async def test_ids_and_content_are_stable_across_runs(self, contract_case: type[Adapter[Any]]) -> None:
+    async def test_ids_and_content_are_stable_across_runs(self, contract_case: ContractCase) -> None:
         """Two harvests of unchanged data give the same ids and the same content hashes."""
         async with served(contract_case) as (adapter, _, _):
             first, second = await collect(adapter.run()), await collect(adapter.run())
@@ -84,7 +92,7 @@ class AdapterContractTests:
 
             assert digest(first) == digest(second) and digest(first)
 
-    async def test_japanese_text_round_trips(self, contract_case: type[Adapter[Any]]) -> None:
+    async def test_japanese_text_round_trips(self, contract_case: ContractCase) -> None:
         """Japanese text in the source arrives intact (no mojibake whatever the encoding)."""
         async with served(contract_case) as (adapter, fixture, _):
             if not fixture.japanese:
@@ -93,7 +101,7 @@ class AdapterContractTests:
             _ok(out)
             assert any(fixture.japanese in r.model_dump_json() for r in out.resources)
 
-    async def test_incremental_yields_only_changes(self, contract_case: type[Adapter[Any]]) -> None:
+    async def test_incremental_yields_only_changes(self, contract_case: ContractCase) -> None:
         """Right after a full run nothing is new; after a change, the change (and deletions) arrive."""
         async with served(contract_case) as (adapter, fixture, app):
             full = _ok(await collect(adapter.run()))
@@ -117,7 +125,7 @@ class AdapterContractTests:
             if fixture.deletions:
                 assert {d.catalog_id for d in inc.deletions} == fixture.deleted_ids
 
-    async def test_no_exception_escapes_run(self, contract_case: type[Adapter[Any]]) -> None:
+    async def test_no_exception_escapes_run(self, contract_case: ContractCase) -> None:
         """An unreachable endpoint ends the run with a typed error naming the adapter."""
         async with served(contract_case) as (adapter, _, _):
             dead = adapter.config.model_copy(update={"endpoint": "http://127.0.0.1:9/nothing", "retries": 0})

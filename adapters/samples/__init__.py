@@ -1,1 +1,0 @@
-"""Sample sources (aiohttp apps) the toolkits' contract fixtures, tests and benchmarks serve."""
