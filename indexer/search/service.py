@@ -34,7 +34,7 @@ from schemas.search import Holding, SearchQuery, SearchResponse
 log = logging.getLogger(__name__)
 
 #: Most holdings of one entity an entity's page lists.
-MAX_HOLDINGS_PER_ENTITY = 50
+MAX_HOLDINGS_PER_ENTITY = 1000
 
 
 class SearchService:
@@ -175,7 +175,7 @@ class SearchService:
         total_entities = aggs["entities"]["count"]["value"]
         page = offset // query.page_size + 1
         cursor: str | None = None
-        last = page
+        last = page if groups else max(1, math.ceil(total_entities / query.page_size))
         if len(hits) > query.page_size:
             following = offset + query.page_size
             after: list[Any] | int = following if following + query.page_size <= self.page_window else hits[query.page_size - 1]["sort"]
