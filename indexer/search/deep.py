@@ -4,33 +4,31 @@
 entities the service walks resources in page order after the cursor's sort values (one request),
 asks for the head and first holdings of the entities met (a second, collapsed request), and shows an
 entity where its head is; an entity whose head came before the cursor was shown on an earlier page.
-Two requests per page (more only when a batch holds fewer new heads than a page), next links only.
+Three requests per page (more only when a batch holds fewer new heads than a page), next links only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexer.analysis.analyze import analyze_query
-from indexer.analysis.synonyms import SynonymTable
 from indexer.search.bodies import heads_body, scan_body
 from indexer.search.cursor import encode_cursor
-from indexer.search.results import facets, group, needles
-from schemas.search import EntityGroup, SearchQuery, SearchResponse
+from indexer.search.results import facets
+from schemas.search import SearchQuery, SearchResponse
 
-Send = Callable[[dict[str, Any]], Awaitable[Any]]
+if TYPE_CHECKING:
+    from indexer.search.service import SearchService
 
 
-async def deep_page(send: Send, query: SearchQuery, synonyms: SynonymTable, drop: frozenset[int],
-                    after: list[Any], key: bytes) -> SearchResponse:
+async def deep_page(service: SearchService, query: SearchQuery, drop: frozenset[int], after: list[Any]) -> SearchResponse:
     """The page after the resource whose sort values are ``after``."""
+    send, synonyms = service.send, service.synonyms
     batch = max(query.page_size * 3, 30)
-    marks = needles(query.q, synonyms)
-    groups: list[EntityGroup] = []
+    chosen: list[dict[str, Any]] = []
     shown: set[str] = set()
     meta: dict[str, Any] | None = None
-    exhausted = scored = False
+    exhausted = False
     for _round in range(20):
         resp = await send(scan_body(query, synonyms, drop, after, batch, aggs=meta is None))
         if meta is None:
@@ -39,9 +37,7 @@ async def deep_page(send: Send, query: SearchQuery, synonyms: SynonymTable, drop
         keys = [k for k in dict.fromkeys(h["_source"]["entity_key"] for h in hits) if k not in shown]
         heads: dict[str, dict[str, Any]] = {}
         if keys:
-            body = heads_body(query, synonyms, drop, keys)
-            scored = "min_score" in body
-            found = await send(body)
+            found = await send(heads_body(query, synonyms, drop, keys))
             heads = {h["_source"]["entity_key"]: h for h in found["hits"]["hits"]}
         full = False
         for position, hit in enumerate(hits):
@@ -51,8 +47,8 @@ async def deep_page(send: Send, query: SearchQuery, synonyms: SynonymTable, drop
             if entity in shown or head is None or head["_source"]["id"] != hit["_source"]["id"]:
                 continue
             shown.add(entity)
-            groups.append(group(head, scored, marks))
-            if len(groups) == query.page_size:
+            chosen.append(head)
+            if len(chosen) == query.page_size:
                 full = True
                 exhausted = position == len(hits) - 1 and len(hits) < batch
                 break
@@ -62,9 +58,10 @@ async def deep_page(send: Send, query: SearchQuery, synonyms: SynonymTable, drop
             exhausted = True
             break
     assert meta is not None
+    groups = await service.groups(query, drop, chosen)
     return SearchResponse(
         total_holdings=meta["hits"]["total"]["value"], total_entities=meta["aggregations"]["entities"]["count"]["value"],
         groups=groups, facets=facets(meta["aggregations"]),
-        next_cursor=None if exhausted or not groups else encode_cursor(query, after, key),
+        next_cursor=None if exhausted or not groups else encode_cursor(query, after, service.cursor_keys[0]),
         query_terms=analyze_query(query.q).terms if query.q else [],
     )

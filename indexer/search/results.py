@@ -7,6 +7,7 @@ from typing import Any
 from indexer.analysis.analyze import analyze_query
 from indexer.analysis.concepts import NAME_PREFIX, default_concepts
 from indexer.analysis.synonyms import SynonymTable
+from indexer.search.bodies import CARD_HOLDINGS
 from indexer.search.builder import CONCEPT_FACETS, FACET_FIELDS
 from indexer.search.highlight import fold_needles, highlight
 from schemas.search import EntityGroup, FacetBucket, Holding
@@ -56,20 +57,28 @@ def needles(q: str, synonyms: SynonymTable) -> frozenset[str]:
     return fold_needles(found)
 
 
-def group(hit: dict[str, Any], scored: bool, marks: frozenset[str]) -> EntityGroup:
-    """An entity group from a collapsed hit (its head) and its ``holdings`` inner hits.
+def card_holdings(resp: Any, scored: bool) -> dict[str, tuple[list[Holding], int]]:
+    """Entity key → its first holdings (matching ones first) and how many it has, from the answer to
+    ``holdings_body``. A holding matched the query when it scored (the others score 0); without
+    query text every visible holding matches."""
+    rows: dict[str, list[Holding]] = {}
+    for hit in resp["hits"]["hits"]:
+        src = hit["_source"]
+        kept = rows.setdefault(src["entity_key"], [])
+        if len(kept) < CARD_HOLDINGS:
+            kept.append(holding(src, not scored or (hit.get("_score") or 0) > 0))
+    counts = {b["key"]: b["doc_count"] for b in resp["aggregations"]["per_entity"]["buckets"]}
+    return {key: (kept, counts.get(key, len(kept))) for key, kept in rows.items()}
 
-    A holding matched the query when it scored (every other visible holding scores 0); without
-    query text every visible holding matches. The head comes first, then the other matches.
-    """
+
+def group(hit: dict[str, Any], card: tuple[list[Holding], int] | None, marks: frozenset[str]) -> EntityGroup:
+    """An entity group from a collapsed hit (its head) and its card holdings; the head comes first."""
     src = hit["_source"]
     resource = src["resource"]
-    inner = hit.get("inner_hits", {}).get("holdings", {}).get("hits", {})
-    rows = [holding(h["_source"], not scored or (h.get("_score") or 0) > 0) for h in inner.get("hits", [])]
-    rows.sort(key=lambda h: h.id != src["id"])
-    if not rows:
-        rows = [holding(src, True)]
-    total = inner.get("total", {}).get("value", len(rows))
+    rows, total = card or ([], 0)
+    rows = sorted(rows, key=lambda h: h.id != src["id"])
+    if src["id"] not in {h.id for h in rows}:
+        rows = [holding(src, True), *rows][:CARD_HOLDINGS]
     description = resource["description"].get("en") or resource["description"].get("ja") or ""
     return EntityGroup(
         entity_key=src["entity_key"], title=resource["name"], resource_type=resource["resource_type"],

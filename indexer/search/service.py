@@ -1,8 +1,8 @@
 """The search service: typed queries in, typed grouped results out.
 
 Results are grouped by entity (one material, all its holdings). A page within the numbered window
-(``indexer.search.bodies.PAGE_WINDOW`` entities) is one Elasticsearch request: ``collapse`` on the
-entity key with ``from``/``size``, facets, counts and each entity's first holdings. Beyond the window
+(``indexer.search.bodies.PAGE_WINDOW`` entities) is two Elasticsearch requests: ``collapse`` on the
+entity key with ``from``/``size``, facets and counts; then each entity's first holdings. Beyond the window
 paging goes on with ``search_after`` cursors over resources (``indexer.search.deep``). Each entity
 appears exactly once across pages, at the position of its best holding.
 """
@@ -24,12 +24,12 @@ from indexer.analysis.concepts import default_concepts
 from indexer.analysis.synonyms import SynonymTable
 from indexer.errors import InvalidSearchError, NotFoundError, SearchUnavailableError
 from indexer.names import resources_alias
-from indexer.search.bodies import PAGE_WINDOW, page_body, suggest_body, suggest_prefixes
+from indexer.search.bodies import PAGE_WINDOW, holdings_body, page_body, suggest_body, suggest_prefixes
 from indexer.search.builder import analyze, base_query, facet_filters, with_filters
 from indexer.search.cursor import decode_cursor, encode_cursor
 from indexer.search.deep import deep_page
-from indexer.search.results import facets, group, holding, needles
-from schemas.search import Holding, SearchQuery, SearchResponse
+from indexer.search.results import card_holdings, facets, group, holding, needles
+from schemas.search import EntityGroup, Holding, SearchQuery, SearchResponse
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,15 @@ class SearchService:
         """One search request with ``body`` (as built by ``indexer.search.bodies``) on the read alias."""
         return await self._call(self.es.search(index=self.alias, body=body))
 
+    async def groups(self, query: SearchQuery, drop: frozenset[int], heads: list[dict[str, Any]]) -> list[EntityGroup]:
+        """The entity groups of collapsed ``heads``, with their card holdings (one request)."""
+        if not heads:
+            return []
+        body = holdings_body(query, self.synonyms, drop, [h["_source"]["entity_key"] for h in heads])
+        cards = card_holdings(await self.send(body), bool(body["query"]["bool"]["should"]))
+        marks = needles(query.q, self.synonyms)
+        return [group(head, cards.get(head["_source"]["entity_key"]), marks) for head in heads]
+
     async def _search(self, query: SearchQuery, drop: frozenset[int]) -> SearchResponse:
         position = decode_cursor(query, self.cursor_keys)
         if query.page is not None:
@@ -159,18 +168,16 @@ class SearchService:
                 raise InvalidSearchError(f"page numbers end at page {self.page_window // query.page_size}; go further "
                                          "with the next-page links", parameter="page")
         if isinstance(position, list):
-            return await deep_page(self.send, query, self.synonyms, drop, position, self.cursor_keys[0])
+            return await deep_page(self, query, drop, position)
         return await self._numbered(query, drop, position or 0)
 
     async def _numbered(self, query: SearchQuery, drop: frozenset[int], offset: int) -> SearchResponse:
         """A page within the numbered window: one request (see ``indexer.search.bodies``)."""
         if offset + query.page_size > self.page_window:
             raise InvalidSearchError("cursor is malformed")
-        body = page_body(query, self.synonyms, drop, offset)
-        resp = await self.send(body)
+        resp = await self.send(page_body(query, self.synonyms, drop, offset))
         hits = resp["hits"]["hits"]
-        marks = needles(query.q, self.synonyms)
-        groups = [group(hit, "min_score" in body, marks) for hit in hits[:query.page_size]]
+        groups = await self.groups(query, drop, hits[:query.page_size])
         aggs = resp["aggregations"]
         total_entities = aggs["entities"]["count"]["value"]
         page = offset // query.page_size + 1

@@ -1,4 +1,4 @@
-"""One request per numbered page, page numbers, and cursors past the numbered window."""
+"""Two requests per numbered page, page numbers, and cursors past the numbered window."""
 
 from __future__ import annotations
 
@@ -37,13 +37,14 @@ def _keys(pages: list[SearchResponse]) -> list[str]:
     return [g.entity_key for p in pages for g in p.groups]
 
 
-async def test_a_numbered_page_is_one_elasticsearch_request(es: AsyncElasticsearch, search_prefix: str) -> None:
+async def test_a_numbered_page_is_two_elasticsearch_requests(es: AsyncElasticsearch, search_prefix: str) -> None:
+    """The collapsed page with facets and counts, then the page's holdings; at any page number."""
     service = CountingService(es, search_prefix)
     for q in ("", "cell", "マウス"):
         for page in (1, 2, 4):
             before = service.requests
             result = await service.search(SearchQuery(q=q, page_size=5, page=page))
-            assert service.requests - before == 1, (q, page)
+            assert service.requests - before == 2, (q, page)
             assert result.page == page and result.groups
 
 
