@@ -8,7 +8,8 @@ next one (no think time), taking requests in turn from the mix's fixed sequence.
 seconds (not counted), every request *started* within ``duration`` seconds is recorded; throughput is
 successful requests over that window. Every failure is recorded with its message (``error_samples``,
 the first few); the benchmark fails a run with any. ``direct`` uses the project's own async client settings
-(``indexer.client.make_client``, as the gateway does) against the read alias.
+(``indexer.client.make_client``, as the gateway does) against the read alias and sends a page's two
+requests as the service does (the second built from the first's answer by the service's builder).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 
 import aiohttp
 
+from bench import querymix
+from indexer.analysis.synonyms import SynonymTable
 from indexer.client import make_client
 from schemas.settings import Settings
 
@@ -90,12 +93,19 @@ class DirectTarget(Target):
     def __init__(self, alias: str) -> None:
         self.alias = alias
         self.es = make_client(Settings().es)
+        self.synonyms = SynonymTable.load()
 
-    async def send(self, request: dict[str, Any]) -> None:
-        resp = await self.es.search(index=self.alias, body=request["direct"])
+    async def _search(self, body: dict[str, Any]) -> Any:
+        resp = await self.es.search(index=self.alias, body=body)
         shards = resp.get("_shards", {})
         if resp.meta.status != 200 or shards.get("failed") or resp.get("timed_out"):
             raise RuntimeError(f"HTTP {resp.meta.status}, shards {shards}, timed out {resp.get('timed_out')}")
+        return resp
+
+    async def send(self, request: dict[str, Any]) -> None:
+        resp = await self._search(request["direct"])
+        if request["path"] == "/api/search" and resp["hits"]["hits"]:
+            await self._search(querymix.direct_holdings_body(request, self.synonyms, resp))
 
     async def close(self) -> None:
         await self.es.close()

@@ -4,8 +4,9 @@ Each entry is one gateway request (``/api/search`` or ``/api/suggest`` with its 
 Elasticsearch request it is compared with, built by the *same functions* the search service uses to
 build what it sends (``indexer.search.bodies``), so the two sides cannot drift apart:
 
-* search: ``page_body`` — the one collapsed request of a numbered page (holdings as inner hits,
-  facets, totals); deep entries ask for a page number (``page=N``), i.e. ``from = (N - 1) * size``.
+* search: ``page_body`` — the collapsed page request (facets, totals) — then ``holdings_body`` for
+  the entities it returned, exactly as the service sends them (``direct_holdings_body``); deep entries
+  ask for a page number (``page=N``), i.e. ``from = (N - 1) * size``.
   A query the service relaxes (no resource has every word: ``dropped_terms``) costs the gateway a
   strict attempt and term counts first; the direct side sends only the relaxed page's request.
 * suggest: ``suggest_body(suggest_prefixes(q), 8)``, the completion request of ``SearchService.suggest``.
@@ -21,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from indexer.analysis.synonyms import SynonymTable
-from indexer.search.bodies import page_body, suggest_body, suggest_prefixes
+from indexer.search.bodies import holdings_body, page_body, suggest_body, suggest_prefixes
 from schemas.search import SearchQuery
 
 SEQUENCE_LENGTH = 400
@@ -82,6 +83,7 @@ class PreparedRequest:
     path: str
     params: list[tuple[str, str]]
     direct: dict[str, Any] = field(default_factory=dict)
+    drop: list[int] = field(default_factory=list)
 
 
 def search_query(params: list[tuple[str, str]]) -> SearchQuery:
@@ -102,6 +104,13 @@ def direct_search_body(params: list[tuple[str, str]], synonyms: SynonymTable,
     return page_body(query, synonyms, drop, ((query.page or 1) - 1) * query.page_size)
 
 
+def direct_holdings_body(request: dict[str, Any], synonyms: SynonymTable, page: Any) -> dict[str, Any]:
+    """The service's second request of a page, given the answer ``page`` to the first."""
+    query = search_query([tuple(p) for p in request["params"]])
+    keys = [h["_source"]["entity_key"] for h in page["hits"]["hits"][:query.page_size]]
+    return holdings_body(query, synonyms, frozenset(request["drop"]), keys)
+
+
 def prepare(drops: dict[str, frozenset[int]] | None = None) -> list[PreparedRequest]:
     """Every mix entry as a request pair; ``drops``: label → the query terms the service leaves out
     (``SearchService.relaxation``)."""
@@ -113,8 +122,9 @@ def prepare(drops: dict[str, frozenset[int]] | None = None) -> list[PreparedRequ
             prepared.append(PreparedRequest(entry.kind, entry.label, "/api/suggest", params,
                                             suggest_body(suggest_prefixes(params[0][1]), SUGGEST_SIZE)))
             continue
+        drop = (drops or {}).get(entry.label, frozenset())
         prepared.append(PreparedRequest(entry.kind, entry.label, "/api/search", params,
-                                        direct_search_body(params, synonyms, (drops or {}).get(entry.label, frozenset()))))
+                                        direct_search_body(params, synonyms, drop), sorted(drop)))
     return prepared
 
 

@@ -8,8 +8,8 @@ A numbered result page is **two** requests (see docs/search.md for the measureme
 1. ``page_body``: ``collapse`` on ``entity_key`` (each entity once, at the position of its best
    holding) paged with ``from``/``size``, with the facets and the entity count as aggregations;
 2. ``holdings_body``: every visible holding of the page's entities, scored by the same text query as
-   a ``should`` (a holding that matched scores > 0, the others 0), so the matching ones come first,
-   with a count per entity.
+   a ``should`` (a holding that matched scores > 0, the others 0): a ``terms`` aggregation per entity
+   (its count) with ``top_hits`` (its first holdings, the matching ones first).
 
 A single request (``collapse`` + ``inner_hits``) was measured 1.0–14× slower in Elasticsearch: every
 inner hit is a search of its own that runs the whole text query again.
@@ -30,8 +30,6 @@ CARD_HOLDINGS = 5
 #: Entities reachable by page number (``from`` + ``size``); beyond it, next-page cursors only. The
 #: index allows 50,000 (``max_result_window``); collapse cost grows with ``from``.
 PAGE_WINDOW = 10_000
-#: Most holdings fetched per page entity (the card shows :data:`CARD_HOLDINGS`, matched first).
-FETCH_PER_ENTITY = 25
 #: The fields a holding row needs.
 HOLDING_SOURCE = ["id", "entity_key", "availability", "resource.institution", "resource.catalog_id",
                   "resource.name", "resource.resource_type", "resource.availability", "resource.source_url"]
@@ -59,14 +57,15 @@ def page_body(query: SearchQuery, synonyms: SynonymTable | None, drop: frozenset
 
 def holdings_body(query: SearchQuery, synonyms: SynonymTable | None, drop: frozenset[int],
                   keys: list[str]) -> dict[str, Any]:
-    """Every visible holding of the entities ``keys`` (within the selected facets), matching ones
-    first (they score > 0), with a count per entity (aggregation ``per_entity``)."""
+    """The visible holdings of the entities ``keys`` (within the selected facets): per entity
+    (aggregation ``per_entity``) their count and the first :data:`CARD_HOLDINGS`, matching ones first
+    (they score > 0)."""
     base = base_query(query, synonyms, drop)["bool"]
     filters = [{"terms": {"entity_key": keys}}, *base["filter"], *facet_filters(query).values()]
-    return {"query": {"bool": {"filter": filters, "should": base.get("must", [])}},
-            "sort": [{"_score": "desc"}, {"institution": "asc"}, {"id": "asc"}],
-            "size": min(len(keys) * FETCH_PER_ENTITY, 1000), "_source": HOLDING_SOURCE, "track_total_hits": False,
-            "aggs": {"per_entity": {"terms": {"field": "entity_key", "size": max(1, len(keys))}}}}
+    first = {"top_hits": {"size": CARD_HOLDINGS, "_source": HOLDING_SOURCE, "track_scores": True,
+                          "sort": [{"_score": "desc"}, {"institution": "asc"}, {"id": "asc"}]}}
+    return {"query": {"bool": {"filter": filters, "should": base.get("must", [])}}, "size": 0, "track_total_hits": False,
+            "aggs": {"per_entity": {"terms": {"field": "entity_key", "size": max(1, len(keys))}, "aggs": {"first": first}}}}
 
 
 def scan_body(query: SearchQuery, synonyms: SynonymTable | None, drop: frozenset[int], after: list[Any],

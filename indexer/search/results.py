@@ -61,14 +61,12 @@ def card_holdings(resp: Any, scored: bool) -> dict[str, tuple[list[Holding], int
     """Entity key → its first holdings (matching ones first) and how many it has, from the answer to
     ``holdings_body``. A holding matched the query when it scored (the others score 0); without
     query text every visible holding matches."""
-    rows: dict[str, list[Holding]] = {}
-    for hit in resp["hits"]["hits"]:
-        src = hit["_source"]
-        kept = rows.setdefault(src["entity_key"], [])
-        if len(kept) < CARD_HOLDINGS:
-            kept.append(holding(src, not scored or (hit.get("_score") or 0) > 0))
-    counts = {b["key"]: b["doc_count"] for b in resp["aggregations"]["per_entity"]["buckets"]}
-    return {key: (kept, counts.get(key, len(kept))) for key, kept in rows.items()}
+    cards: dict[str, tuple[list[Holding], int]] = {}
+    for bucket in resp["aggregations"]["per_entity"]["buckets"]:
+        hits = bucket["first"]["hits"]["hits"]
+        cards[bucket["key"]] = ([holding(h["_source"], not scored or (h.get("_score") or 0) > 0) for h in hits],
+                                bucket["doc_count"])
+    return cards
 
 
 def group(hit: dict[str, Any], card: tuple[list[Holding], int] | None, marks: frozenset[str]) -> EntityGroup:
