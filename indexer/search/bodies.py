@@ -37,34 +37,37 @@ HEAD_SOURCE = ["id", "entity_key", "resource"]
 
 
 def _collapsed(query: SearchQuery, synonyms: SynonymTable | None, drop: frozenset[int],
-               extra: list[dict[str, Any]]) -> dict[str, Any]:
+               extra: list[dict[str, Any]], base: dict[str, Any] | None = None) -> dict[str, Any]:
     filters = list(facet_filters(query).values())
-    body: dict[str, Any] = {"query": with_filters(base_query(query, synonyms, drop), extra), "sort": sort_clause(query),
+    scoring = base if base is not None else base_query(query, synonyms, drop)
+    body: dict[str, Any] = {"query": with_filters(scoring, extra), "sort": sort_clause(query),
                             "_source": HEAD_SOURCE, "collapse": {"field": "entity_key"}}
     if filters:
         body["post_filter"] = {"bool": {"filter": filters}}
     return body
 
 
-def page_body(query: SearchQuery, synonyms: SynonymTable | None, drop: frozenset[int], offset: int) -> dict[str, Any]:
+def page_body(query: SearchQuery, synonyms: SynonymTable | None, drop: frozenset[int], offset: int,
+              base: dict[str, Any] | None = None) -> dict[str, Any]:
     """The page request: ``page_size`` + 1 entities from ``offset`` (the extra one tells whether
-    there is a next page), totals, facets and the entity count."""
-    body = _collapsed(query, synonyms, drop, [])
+    there is a next page), totals, facets and the entity count. ``base``: ``base_query(query,
+    synonyms, drop)`` when the caller already has it (it is the costly part to build)."""
+    body = _collapsed(query, synonyms, drop, [], base)
     body.update({"from": offset, "size": query.page_size + 1, "track_total_hits": True,
                  "aggs": facet_aggs(facet_filters(query))})
     return body
 
 
 def holdings_body(query: SearchQuery, synonyms: SynonymTable | None, drop: frozenset[int],
-                  keys: list[str]) -> dict[str, Any]:
+                  keys: list[str], base: dict[str, Any] | None = None) -> dict[str, Any]:
     """The visible holdings of the entities ``keys`` (within the selected facets): per entity
     (aggregation ``per_entity``) their count and the first :data:`CARD_HOLDINGS`, matching ones first
     (they score > 0)."""
-    base = base_query(query, synonyms, drop)["bool"]
-    filters = [{"terms": {"entity_key": keys}}, *base["filter"], *facet_filters(query).values()]
+    parts = (base if base is not None else base_query(query, synonyms, drop))["bool"]
+    filters = [{"terms": {"entity_key": keys}}, *parts["filter"], *facet_filters(query).values()]
     first = {"top_hits": {"size": CARD_HOLDINGS, "_source": HOLDING_SOURCE, "track_scores": True,
                           "sort": [{"_score": "desc"}, {"institution": "asc"}, {"id": "asc"}]}}
-    return {"query": {"bool": {"filter": filters, "should": base.get("must", [])}}, "size": 0, "track_total_hits": False,
+    return {"query": {"bool": {"filter": filters, "should": parts.get("must", [])}}, "size": 0, "track_total_hits": False,
             "aggs": {"per_entity": {"terms": {"field": "entity_key", "size": max(1, len(keys))}, "aggs": {"first": first}}}}
 
 

@@ -149,11 +149,12 @@ class SearchService:
         """One search request with ``body`` (as built by ``indexer.search.bodies``) on the read alias."""
         return await self._call(self.es.search(index=self.alias, body=body))
 
-    async def groups(self, query: SearchQuery, drop: frozenset[int], heads: list[dict[str, Any]]) -> list[EntityGroup]:
+    async def groups(self, query: SearchQuery, drop: frozenset[int], heads: list[dict[str, Any]],
+                     base: dict[str, Any] | None = None) -> list[EntityGroup]:
         """The entity groups of collapsed ``heads``, with their card holdings (one request)."""
         if not heads:
             return []
-        body = holdings_body(query, self.synonyms, drop, [h["_source"]["entity_key"] for h in heads])
+        body = holdings_body(query, self.synonyms, drop, [h["_source"]["entity_key"] for h in heads], base)
         cards = card_holdings(await self.send(body), bool(body["query"]["bool"]["should"]))
         marks = needles(query.q, self.synonyms)
         return [group(head, cards.get(head["_source"]["entity_key"]), marks) for head in heads]
@@ -175,9 +176,10 @@ class SearchService:
         """A page within the numbered window: one request (see ``indexer.search.bodies``)."""
         if offset + query.page_size > self.page_window:
             raise InvalidSearchError("cursor is malformed")
-        resp = await self.send(page_body(query, self.synonyms, drop, offset))
+        base = base_query(query, self.synonyms, drop)  # built once for both requests
+        resp = await self.send(page_body(query, self.synonyms, drop, offset, base))
         hits = resp["hits"]["hits"]
-        groups = await self.groups(query, drop, hits[:query.page_size])
+        groups = await self.groups(query, drop, hits[:query.page_size], base)
         aggs = resp["aggregations"]
         total_entities = aggs["entities"]["count"]["value"]
         page = offset // query.page_size + 1
