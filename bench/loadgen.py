@@ -6,8 +6,10 @@
 Closed loop: ``clients`` coroutines each send a request, wait for the whole response, and send the
 next one (no think time), taking requests in turn from the mix's fixed sequence. After ``warmup``
 seconds (not counted), every request *started* within ``duration`` seconds is recorded; throughput is
-successful requests over that window. ``direct`` uses the project's own async client settings
-(``indexer.client.make_client``, as the gateway does) against the read alias.
+successful requests over that window. Every failure is recorded with its message (``error_samples``,
+the first few); the benchmark fails a run with any. ``direct`` uses the project's own async client settings
+(``indexer.client.make_client``, as the gateway does) against the read alias and sends a page's two
+requests as the service does (the second built from the first's answer by the service's builder).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 
 import aiohttp
 
+from bench import querymix
+from indexer.analysis.synonyms import SynonymTable
 from indexer.client import make_client
 from schemas.settings import Settings
 
@@ -56,9 +60,9 @@ def _r(value: float | None) -> float | None:
 
 
 class Target:
-    """Sends one prepared request; True when it succeeded."""
+    """Sends one prepared request; raises when it failed."""
 
-    async def send(self, request: dict[str, Any]) -> bool:
+    async def send(self, request: dict[str, Any]) -> None:
         raise NotImplementedError
 
     async def close(self) -> None:
@@ -73,10 +77,11 @@ class GatewayTarget(Target):
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients),
                                              timeout=aiohttp.ClientTimeout(total=60))
 
-    async def send(self, request: dict[str, Any]) -> bool:
+    async def send(self, request: dict[str, Any]) -> None:
         async with self.session.get(self.url + request["path"], params=request["params"]) as resp:
-            await resp.read()
-            return resp.status == 200
+            body = await resp.read()
+            if resp.status != 200:
+                raise RuntimeError(f"HTTP {resp.status}: {body[:300].decode(errors='replace')}")
 
     async def close(self) -> None:
         await self.session.close()
@@ -88,10 +93,19 @@ class DirectTarget(Target):
     def __init__(self, alias: str) -> None:
         self.alias = alias
         self.es = make_client(Settings().es)
+        self.synonyms = SynonymTable.load()
 
-    async def send(self, request: dict[str, Any]) -> bool:
-        resp = await self.es.search(index=self.alias, **request["direct"])
-        return resp.meta.status == 200
+    async def _search(self, body: dict[str, Any]) -> Any:
+        resp = await self.es.search(index=self.alias, body=body)
+        shards = resp.get("_shards", {})
+        if resp.meta.status != 200 or shards.get("failed") or resp.get("timed_out"):
+            raise RuntimeError(f"HTTP {resp.meta.status}, shards {shards}, timed out {resp.get('timed_out')}")
+        return resp
+
+    async def send(self, request: dict[str, Any]) -> None:
+        resp = await self._search(request["direct"])
+        if request["path"] == "/api/search" and resp["hits"]["hits"]:
+            await self._search(querymix.direct_holdings_body(request, self.synonyms, resp))
 
     async def close(self) -> None:
         await self.es.close()
@@ -101,6 +115,7 @@ async def run(target: Target, requests: list[dict[str, Any]], order: list[int], 
               duration: float) -> dict[str, Any]:
     """Drive ``target`` with ``clients`` closed-loop clients; returns the summary."""
     samples: list[tuple[str, float, bool]] = []
+    errors: dict[str, int] = {}
     turn = 0
     start = time.perf_counter()
     measure_from, measure_to = start + warmup, start + warmup + duration
@@ -113,10 +128,13 @@ async def run(target: Target, requests: list[dict[str, Any]], order: list[int], 
                 return
             request = requests[order[turn % len(order)]]
             turn += 1
+            ok = True
             try:
-                ok = await target.send(request)
-            except Exception:  # noqa: BLE001 - any failure is an error sample, the run goes on
+                await target.send(request)
+            except Exception as exc:  # noqa: BLE001 - any failure is an error sample (and fails the run later)
                 ok = False
+                message = f"{request['kind']} {request['label']!r}: {type(exc).__name__}: {exc}"[:500]
+                errors[message] = errors.get(message, 0) + 1
             if began >= measure_from:
                 samples.append((request["kind"], time.perf_counter() - began, ok))
 
@@ -124,7 +142,7 @@ async def run(target: Target, requests: list[dict[str, Any]], order: list[int], 
         await asyncio.gather(*(client() for _ in range(clients)))
     finally:
         await target.close()
-    return summarise(samples, duration)
+    return {**summarise(samples, duration), "error_samples": [f"{n}× {m}" for m, n in list(errors.items())[:5]]}
 
 
 def main() -> None:

@@ -1,39 +1,33 @@
-"""The fixed query mix of the search benchmark, as gateway requests and as equivalent direct queries.
+"""The fixed query mix of the search benchmark, as gateway requests and as the direct requests.
 
 Each entry is one gateway request (``/api/search`` or ``/api/suggest`` with its parameters) and the
-Elasticsearch request it is compared with, built with the same builder functions the search service
-uses:
+Elasticsearch request it is compared with, built by the *same functions* the search service uses to
+build what it sends (``indexer.search.bodies``), so the two sides cannot drift apart:
 
-* search: the service's *first* query of a page, i.e. ``base_query`` + ``sort_clause`` + facet
-  ``post_filter`` + ``facet_aggs``, ``size = max(3 * page_size, 30)``, ``track_total_hits``, the same
-  ``_source`` and, for deep pages, the same ``search_after`` values the gateway's cursor carries. The
-  gateway additionally runs a second query for the page's entity heads (cursor pages only) and one
-  ``msearch`` (all holdings + matching holdings of the page's entities) and builds the grouped
-  response; those are part of what the ratio measures.
-* suggest: the same completion-suggester request ``SearchService.suggest`` sends.
+* search: ``page_body`` — the collapsed page request (facets, totals) — then ``holdings_body`` for
+  the entities it returned, exactly as the service sends them (``direct_holdings_body``); deep entries
+  ask for a page number (``page=N``), i.e. ``from = (N - 1) * size``.
+  A query the service relaxes (no resource has every word: ``dropped_terms``) costs the gateway a
+  strict attempt and term counts first; the direct side sends only the relaxed page's request.
+* suggest: ``suggest_body(suggest_prefixes(q), 8)``, the completion request of ``SearchService.suggest``.
 
-Deep pages need real cursors: ``resolve_cursors`` walks the gateway once, before any measurement.
+What the gateway adds on top (parsing, validation, grouping, highlighting, JSON) is what the ratio measures.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import orjson
-
-from indexer.analysis.normalize import normalize_text
 from indexer.analysis.synonyms import SynonymTable
-from indexer.search.builder import base_query, facet_aggs, facet_filters, sort_clause
+from indexer.search.bodies import holdings_body, page_body, suggest_body, suggest_prefixes
 from schemas.search import SearchQuery
 
-# Mirrors indexer.search.service._HIT_SOURCE (the fields of a page query's hits).
-HIT_SOURCE = ["id", "entity_key", "resource"]
 SEQUENCE_LENGTH = 400
 SEED = 42
+SUGGEST_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -69,9 +63,9 @@ MIX: tuple[MixEntry, ...] = (
     MixEntry("facet", "がん + type=cell_line,human_specimen + available",
              (("q", "がん"), ("resource_type", "cell_line"), ("resource_type", "human_specimen"),
               ("availability", "available")), 2),
-    MixEntry("deep", "mouse, page 10", (("q", "mouse"),), 2, page=10),
-    MixEntry("deep", "(all) sort=name, page 25", (("sort", "name"),), 2, page=25),
-    MixEntry("deep", "細胞, page 5", (("q", "細胞"),), 2, page=5),
+    MixEntry("deep", "mouse, page 10", (("q", "mouse"), ("page", "10")), 2, page=10),
+    MixEntry("deep", "(all) sort=name, page 25", (("sort", "name"), ("page", "25")), 2, page=25),
+    MixEntry("deep", "細胞, page 5", (("q", "細胞"), ("page", "5")), 2, page=5),
     MixEntry("suggest", "He", (("q", "He"),), 2),
     MixEntry("suggest", "マウ", (("q", "マウ"),), 2),
     MixEntry("suggest", "RBRC0", (("q", "RBRC0"),), 2),
@@ -89,57 +83,48 @@ class PreparedRequest:
     path: str
     params: list[tuple[str, str]]
     direct: dict[str, Any] = field(default_factory=dict)
+    drop: list[int] = field(default_factory=list)
 
 
-def _search_after(cursor: str) -> list[Any]:
-    """The ``search_after`` values inside a gateway cursor (see ``indexer.search.cursor``)."""
-    data = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    return list(data["a"])
-
-
-def direct_search_body(params: list[tuple[str, str]], synonyms: SynonymTable, cursor: str | None) -> dict[str, Any]:
-    """The search service's first Elasticsearch query for this page (see the module docstring)."""
+def search_query(params: list[tuple[str, str]]) -> SearchQuery:
+    """The search the gateway makes of these ``/api/search`` parameters."""
     raw: dict[str, Any] = {}
     for key, value in params:
-        if key in ("q", "sort", "cursor", "page_size"):
+        if key in ("q", "sort", "cursor", "page_size", "page"):
             raw[key] = value
         else:
             raw.setdefault(key, []).append(value)
-    query = SearchQuery.model_validate(raw)
-    filters = facet_filters(query)
-    body: dict[str, Any] = {"query": base_query(query, synonyms), "sort": sort_clause(query),
-                            "size": max(query.page_size * 3, 30), "_source": HIT_SOURCE, "track_total_hits": True,
-                            "aggs": facet_aggs(filters)}
-    if filters:
-        body["post_filter"] = {"bool": {"filter": list(filters.values())}}
-    if cursor:
-        body["search_after"] = _search_after(cursor)
-    return body
+    return SearchQuery.model_validate(raw)
 
 
-def direct_suggest_body(prefix: str, size: int = 8) -> dict[str, Any]:
-    """The completion request of ``SearchService.suggest``."""
-    text = normalize_text(prefix)[:80]
-    return {"size": 0, "suggest": {"names": {"prefix": text, "completion": {"field": "suggest", "size": size,
-                                                                             "skip_duplicates": True}}}}
+def direct_search_body(params: list[tuple[str, str]], synonyms: SynonymTable,
+                       drop: frozenset[int] = frozenset()) -> dict[str, Any]:
+    """The search service's request for this page (see the module docstring)."""
+    query = search_query(params)
+    return page_body(query, synonyms, drop, ((query.page or 1) - 1) * query.page_size)
 
 
-def prepare(cursors: dict[str, str | None]) -> list[PreparedRequest]:
-    """Every mix entry as a request pair; ``cursors`` maps a deep entry's label to its page's cursor."""
+def direct_holdings_body(request: dict[str, Any], synonyms: SynonymTable, page: Any) -> dict[str, Any]:
+    """The service's second request of a page, given the answer ``page`` to the first."""
+    query = search_query([tuple(p) for p in request["params"]])
+    keys = [h["_source"]["entity_key"] for h in page["hits"]["hits"][:query.page_size]]
+    return holdings_body(query, synonyms, frozenset(request["drop"]), keys)
+
+
+def prepare(drops: dict[str, frozenset[int]] | None = None) -> list[PreparedRequest]:
+    """Every mix entry as a request pair; ``drops``: label → the query terms the service leaves out
+    (``SearchService.relaxation``)."""
     synonyms = SynonymTable.load()
     prepared: list[PreparedRequest] = []
     for entry in MIX:
         params = list(entry.params)
         if entry.kind == "suggest":
             prepared.append(PreparedRequest(entry.kind, entry.label, "/api/suggest", params,
-                                            direct_suggest_body(params[0][1])))
+                                            suggest_body(suggest_prefixes(params[0][1]), SUGGEST_SIZE)))
             continue
-        cursor = cursors.get(entry.label) if entry.page > 1 else None
-        if entry.page > 1 and not cursor:
-            raise RuntimeError(f"no cursor for {entry.label!r}: the corpus has fewer pages")
-        gateway_params = params + ([("cursor", cursor)] if cursor else [])
-        prepared.append(PreparedRequest(entry.kind, entry.label, "/api/search", gateway_params,
-                                        direct_search_body(params, synonyms, cursor)))
+        drop = (drops or {}).get(entry.label, frozenset())
+        prepared.append(PreparedRequest(entry.kind, entry.label, "/api/search", params,
+                                        direct_search_body(params, synonyms, drop), sorted(drop)))
     return prepared
 
 

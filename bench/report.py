@@ -93,8 +93,9 @@ def render(results: dict[str, Any]) -> str:
     if "search" in results:
         s = results["search"]
         out += [f"Search: closed-loop clients, {s['duration_s']:.0f} s each after {s['warmup_s']:.0f} s warm-up; gateway "
-                "`/api/search` + `/api/suggest` vs the service's first Elasticsearch query of each page (with aggs) "
-                "sent directly.", ""]
+                "`/api/search` + `/api/suggest` vs the same Elasticsearch requests the service sends (built by the "
+                "same code: the collapsed page with facets, then its holdings), sent directly; a run with any "
+                "failed request writes no tables.", ""]
         out += [*search_table(s), "", *targets_table(s), ""]
         out += [*kinds_table(s, max(r["clients"] for r in s["levels"])), ""]
     if "coldstart" in results:

@@ -8,11 +8,8 @@ from urllib.parse import urlencode
 
 from multidict import MultiMapping
 
-#: Parameters that restart paging when the search changes.
-_PAGING = ("cursor", "trail", "paged")
-#: Most earlier-page cursors a page link carries (beyond that, page numbers are no longer shown).
-MAX_TRAIL = 20
-
+#: Parameters that restart paging when the search changes (``trail``/``paged``: links of older pages).
+_PAGING = ("cursor", "page", "trail", "paged")
 
 def _encode(path: str, items: list[tuple[str, str]]) -> str:
     return f"{path}?{urlencode(items)}" if items else path
@@ -57,42 +54,46 @@ def local_target(value: str | None, default: str) -> str:
 
 @dataclass
 class Pager:
-    """Previous / numbered / next links for cursor paging. A page link carries the cursors of the
-    pages before it (``trail``), so every page already seen can be reached by number."""
+    """Previous / numbered / next links. Within the numbered window every page has a number
+    (``?page=N``); beyond it only "First page" and "Next page" (a cursor) remain."""
 
     current: int | None
     total_pages: int
     previous: str | None = None
     next: str | None = None
-    pages: list[tuple[int, str | None]] = field(default_factory=list)
+    #: Page numbers to show, in order; ``None`` is a gap (…); the current page has no URL.
+    pages: list[tuple[int | None, str | None]] = field(default_factory=list)
 
 
-def pager(path: str, query: MultiMapping[str], next_cursor: str | None, total: int, page_size: int) -> Pager:
-    """The pager of the current results page."""
+def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
+    """``1 … 4 5 [6] 7 8 … 42``: the first and last page, ``around`` pages each side of the current
+    one, ``None`` where pages are left out (a gap of one page shows that page instead)."""
+    shown = sorted({1, last, *range(max(1, current - around), min(last, current + around) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) == 2:
+            out.append(n - 1)
+        elif out and n - (out[-1] or 0) > 2:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def pager(path: str, query: MultiMapping[str], next_cursor: str | None, page: int | None, last_page: int | None,
+          total: int, page_size: int) -> Pager:
+    """The pager of the current results page (``page``/``last_page`` as the search service gave them)."""
     base = [(k, v) for k, v in query.items() if k not in _PAGING]
-    cursor = query.get("cursor")
-    trail = list(query.getall("trail", []))[:MAX_TRAIL]
-    known = cursor is None or query.get("paged") != "far"
-    current = (len(trail) + 2 if cursor else 1) if known else None
 
     def page_url(number: int) -> str:
-        if number == 1:
-            return _encode(path, base)
-        return _encode(path, [*base, *(("trail", c) for c in trail[:number - 2]), ("cursor", trail[number - 2])])
+        return _encode(path, base if number == 1 else [*base, ("page", str(number))])
 
-    links = Pager(current=current, total_pages=max(1, math.ceil(total / page_size)) if page_size else 1)
+    links = Pager(current=page, total_pages=max(1, math.ceil(total / page_size)) if page_size else 1)
     if next_cursor:
-        carry = [*trail, cursor] if cursor and known else []
-        far = [("paged", "far")] if len(carry) > MAX_TRAIL or not known else []
-        carry = [] if far else carry
-        links.next = _encode(path, [*base, *(("trail", c) for c in carry), *far, ("cursor", next_cursor)])
-    if current is None:
+        links.next = _encode(path, [*base, ("cursor", next_cursor)])
+    if page is None or last_page is None:
         return links
-    reachable = list(range(1, current))
-    shown = sorted({1, *reachable[-3:]}) if reachable else []
-    links.pages = [(n, page_url(n)) for n in shown] + [(current, None)]
-    if current > 1:
-        links.previous = page_url(current - 1)
-    if links.next:
-        links.pages.append((current + 1, links.next))
+    links.pages = [(n, None if n == page else page_url(n) if n is not None else None)
+                   for n in page_numbers(page, max(page, last_page))]
+    if page > 1:
+        links.previous = page_url(page - 1)
     return links

@@ -162,7 +162,7 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
     components: dict[str, Any] = defs["$defs"]
     search_schema, suggest_schema, export_schema = (components[m.__name__] for m in REQUEST_MODELS)
     filters = _parameters(SearchQuery, search_schema, SEARCH_FILTERS)
-    paging = _parameters(SearchQuery, search_schema, ["sort", "page_size", "cursor"])
+    paging = _parameters(SearchQuery, search_schema, ["sort", "page_size", "cursor", "page"])
     csv_or_jsonl = {"description": "Matching resources, streamed.",
                     "headers": {"Content-Disposition": {"description": "Attachment file name.", "schema": {"type": "string"}}},
                     "content": {"text/csv": {"schema": {"type": "string"}},

@@ -41,6 +41,8 @@ class SearchQuery(BaseModel):
     sort: SortOrder = Field(SortOrder.RELEVANCE, description="Result order.")
     page_size: int = Field(20, ge=1, le=100, description="Entities per page.")
     cursor: str | None = Field(None, max_length=2000, description="Opaque cursor from a previous page's next_cursor.")
+    page: int | None = Field(None, ge=1, description=(
+        "Page number (1 is the first page), within the numbered window (the response's last_page); not with cursor."))
 
     @field_validator("q", mode="after")
     @classmethod
@@ -78,7 +80,8 @@ class EntityGroup(BaseModel):
     species: str | None = Field(None, description="Scientific name.")
     score: float | None = Field(None, description="Relevance score of the best holding.")
     highlight: dict[str, list[Segment]] = Field(default_factory=dict, description="Highlighted name/description.")
-    holdings: list[Holding] = Field(description="Every holding of the entity, best match first.")
+    holdings: list[Holding] = Field(description="The entity's first holdings (at most 5): the best match, the other matches, then the rest.")
+    holdings_total: int = Field(0, description="How many visible holdings the entity has (the entity's page lists them all).")
     resource: dict[str, Any] = Field(description="The best-matching holding as a full resource.")
 
 
@@ -99,6 +102,9 @@ class SearchResponse(BaseModel):
     groups: list[EntityGroup] = Field(description="This page's entities.")
     facets: dict[str, list[FacetBucket]] = Field(description="Facet counts by facet name.")
     next_cursor: str | None = Field(None, description="Cursor for the next page, or null at the end.")
+    page: int | None = Field(None, description="This page's number, or null beyond the numbered window.")
+    last_page: int | None = Field(None, description=(
+        "The last page reachable by number (the total's last page, or the window's end); null beyond the window."))
     query_terms: list[str] = Field(default_factory=list, description="Analysed query terms (for clients).")
     dropped_terms: list[str] = Field(default_factory=list, description=(
         "Query terms that matched nothing and were left out (the search was relaxed); empty when every term counted."))

@@ -24,7 +24,7 @@ async def search(request: web.Request) -> web.Response:
 
 async def facets(request: web.Request) -> web.Response:
     """``GET /api/facets``: facet counts only."""
-    query = parse(SearchQuery, request.query, reject=("sort", "page_size", "cursor"))
+    query = parse(SearchQuery, request.query, reject=("sort", "page_size", "cursor", "page"))
     result = await request.app[SEARCH].search(query.model_copy(update={"page_size": 1}))
     return json_model(FacetsResponse(total_holdings=result.total_holdings, total_entities=result.total_entities,
                                      facets=result.facets))

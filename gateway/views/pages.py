@@ -42,7 +42,8 @@ async def search_page(request: web.Request) -> web.Response:
         "query": query, "result": result, "issues": [], "links": links, "facet_names": list(FACET_FIELDS),
         "catalog_jsonld": catalog, "alternatives": tries, "csrf_token": csrf_token(request),
         "saved_query": urlencode(saved_params(query), doseq=True),
-        "pager": links.pager("/", request.query, result.next_cursor, result.total_entities, query.page_size)})
+        "pager": links.pager("/", request.query, result.next_cursor, result.page, result.last_page,
+                            result.total_entities, query.page_size)})
 
 
 async def resource_page(request: web.Request) -> web.Response:

@@ -1,7 +1,8 @@
 """Opaque search_after cursors, bound to the query that produced them and signed.
 
-A cursor is ``base64(payload) "." base64(mac)``: the payload holds the sort values to resume after
-and a fingerprint of the query; the mac is an HMAC-SHA256 over both with a key derived from the
+A cursor is ``base64(payload) "." base64(mac)``: the payload holds where the next page starts (an
+entity offset within the numbered window, or the sort values to resume after beyond it) and a
+fingerprint of the query; the mac is an HMAC-SHA256 over both with a key derived from the
 gateway secret. A client can read a cursor but not make one, so whatever reaches Elasticsearch as
 ``search_after`` was produced by us; a forged or damaged cursor is :class:`InvalidSearchError` (400).
 """
@@ -26,7 +27,7 @@ MAX_CURSOR_CHARS = 2048
 
 def query_fingerprint(query: SearchQuery) -> str:
     """Hash of everything but the cursor and page size: a cursor is only valid for the same search."""
-    payload = query.model_dump(mode="json", exclude={"cursor", "page_size"})
+    payload = query.model_dump(mode="json", exclude={"cursor", "page_size", "page"})
     return hashlib.blake2b(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS), digest_size=6).hexdigest()
 
 
@@ -42,15 +43,17 @@ def _mac(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, b"cursor\0" + payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
 
-def encode_cursor(query: SearchQuery, after: list[Any], key: bytes) -> str:
-    """Cursor resuming after the resource whose sort values are ``after``, signed with ``key``."""
-    payload = orjson.dumps({"v": 2, "h": query_fingerprint(query), "a": after})
+def encode_cursor(query: SearchQuery, after: list[Any] | int, key: bytes) -> str:
+    """Cursor starting at entity offset ``after`` (an int) or resuming after the resource whose sort
+    values are ``after`` (a list), signed with ``key``."""
+    where = {"o": after} if isinstance(after, int) else {"a": after}
+    payload = orjson.dumps({"v": 3, "h": query_fingerprint(query), **where})
     return f"{_b64(payload)}.{_b64(_mac(key, payload))}"
 
 
-def decode_cursor(query: SearchQuery, keys: Sequence[bytes]) -> list[Any] | None:
-    """The ``search_after`` values of ``query.cursor`` (signed with one of ``keys``);
-    InvalidSearchError when it is not ours."""
+def decode_cursor(query: SearchQuery, keys: Sequence[bytes]) -> list[Any] | int | None:
+    """The entity offset or the ``search_after`` values of ``query.cursor`` (signed with one of
+    ``keys``); InvalidSearchError when it is not ours."""
     if not query.cursor:
         return None
     encoded, dot, signature = query.cursor.partition(".")
@@ -66,10 +69,15 @@ def decode_cursor(query: SearchQuery, keys: Sequence[bytes]) -> list[Any] | None
         data = orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
         raise InvalidSearchError("cursor is malformed") from exc
-    if not isinstance(data, dict) or data.get("v") != 2 or not isinstance(data.get("a"), list):
+    if not isinstance(data, dict) or data.get("v") != 3:
         raise InvalidSearchError("cursor is malformed")
     if data.get("h") != query_fingerprint(query):
         raise InvalidSearchError("cursor belongs to a different search; start again without a cursor")
+    offset = data.get("o")
+    if isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0:
+        return offset
+    if not isinstance(data.get("a"), list):
+        raise InvalidSearchError("cursor is malformed")
     after: list[Any] = data["a"]
     if len(after) != 2 or not all(isinstance(v, str | int | float) or v is None for v in after):
         raise InvalidSearchError("cursor is malformed")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 
 from schemas.search import Segment
 
@@ -37,13 +38,12 @@ def highlight(text: str, needles: Iterable[str], *, limit: int = 300) -> list[Se
     if text.isascii():
         haystack, origin = text.lower(), range(len(text))
     else:
-        pieces: list[str] = []
-        positions: list[int] = []
-        for index, ch in enumerate(text):
-            for piece in _fold(ch):
-                pieces.append(piece)
-                positions.append(index)
-        haystack, origin = "".join(pieces), positions  # type: ignore[assignment]
+        folds = [_fold(ch) for ch in text]
+        haystack = "".join(folds)
+        if len(haystack) == len(text):  # one folded character per character (the usual case)
+            origin = range(len(text))
+        else:
+            origin = [index for index, piece in enumerate(folds) for _ in piece]  # type: ignore[assignment]
     marks = [False] * len(text)
     for needle in folded_needles:
         start = haystack.find(needle)
@@ -53,9 +53,8 @@ def highlight(text: str, needles: Iterable[str], *, limit: int = 300) -> list[Se
             start = haystack.find(needle, start + len(needle))
     if not any(marks):
         return [Segment(text=text, hit=False)] if text else []
-    runs: list[tuple[int, bool]] = []  # (start, hit) of each run of equal marks
-    for index, mark in enumerate(marks):
-        if not runs or runs[-1][1] != mark:
-            runs.append((index, mark))
+    runs: list[tuple[int, bool]] = [(0, marks[0])]  # (start, hit) of each run of equal marks
+    runs += [(index, mark) for index, (before, mark) in enumerate(pairwise(marks), 1) if mark != before]
     bounds = [start for start, _ in runs[1:]] + [len(text)]
-    return [Segment.model_construct(text=text[start:end], hit=hit) for (start, hit), end in zip(runs, bounds, strict=True)]
+    # Segment(...) (validated in pydantic-core) costs half of Segment.model_construct (Python).
+    return [Segment(text=text[start:end], hit=hit) for (start, hit), end in zip(runs, bounds, strict=True)]

@@ -1,18 +1,18 @@
 """The search service: typed queries in, typed grouped results out.
 
-Results are grouped by entity (one material, all its holdings). Paging is by ``search_after`` over
-resources in a total order; an entity is shown at the position of its best holding (its *head*),
-and a later holding of an entity already shown is skipped. That gives deep, stable paging where
-each entity appears exactly once, which Elasticsearch's ``collapse`` cannot do with ``search_after``
-on relevance.
+Results are grouped by entity (one material, all its holdings). A page within the numbered window
+(``indexer.search.bodies.PAGE_WINDOW`` entities) is two Elasticsearch requests: ``collapse`` on the
+entity key with ``from``/``size``, facets and counts; then each entity's first holdings. Beyond the window
+paging goes on with ``search_after`` cursors over resources (``indexer.search.deep``). Each entity
+appears exactly once across pages, at the position of its best holding.
 """
 
 from __future__ import annotations
 
 import difflib
 import logging
+import math
 import secrets
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,53 +20,37 @@ from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError, Transpo
 from elasticsearch import NotFoundError as EsNotFoundError
 
 from indexer.analysis.analyze import analyze_query
-from indexer.analysis.concepts import NAME_PREFIX, default_concepts
-from indexer.analysis.normalize import fold_kana
+from indexer.analysis.concepts import default_concepts
 from indexer.analysis.synonyms import SynonymTable
 from indexer.errors import InvalidSearchError, NotFoundError, SearchUnavailableError
 from indexer.names import resources_alias
-from indexer.search.builder import (
-    CONCEPT_FACETS,
-    FACET_FIELDS,
-    analyze,
-    base_query,
-    facet_aggs,
-    facet_filters,
-    sort_clause,
-    with_filters,
-)
+from indexer.search.bodies import PAGE_WINDOW, holdings_body, page_body, suggest_body, suggest_prefixes
+from indexer.search.builder import analyze, base_query, facet_filters, with_filters
 from indexer.search.cursor import decode_cursor, encode_cursor
-from indexer.search.highlight import fold_needles, highlight
-from schemas.search import EntityGroup, FacetBucket, Holding, SearchQuery, SearchResponse
+from indexer.search.deep import deep_page
+from indexer.search.results import card_holdings, facets, group, holding, needles
+from schemas.search import EntityGroup, Holding, SearchQuery, SearchResponse
 
 log = logging.getLogger(__name__)
 
-_HIT_SOURCE = ["id", "entity_key"]
-#: What a holding row needs; the full resource is fetched for each page's entity heads only.
-_HOLDING_SOURCE = ["id", "entity_key", "availability", "resource.institution", "resource.catalog_id",
-                   "resource.name", "resource.resource_type", "resource.availability", "resource.source_url"]
-MAX_HOLDINGS_PER_ENTITY = 50
-
-
-def _holding(source: dict[str, Any], matched: bool) -> Holding:
-    r = source["resource"]
-    return Holding(id=source["id"], institution=r["institution"], catalog_id=r["catalog_id"], name=r["name"],
-                   resource_type=r["resource_type"], availability=source.get("availability") or r["availability"],
-                   source_url=r.get("source_url"), matched=matched)
+#: Most holdings of one entity an entity's page lists.
+MAX_HOLDINGS_PER_ENTITY = 1000
 
 
 class SearchService:
     """Read-side API over the resources alias. One per application; cheap to share."""
 
     def __init__(self, es: AsyncElasticsearch, prefix: str, synonyms: SynonymTable | None = None, *,
-                 cursor_keys: Sequence[bytes] | None = None) -> None:
+                 cursor_keys: Sequence[bytes] | None = None, page_window: int = PAGE_WINDOW) -> None:
         """``cursor_keys`` sign (the first) and verify (any) cursors; without them a random key of
-        this instance is used, so its cursors die with it."""
+        this instance is used, so its cursors die with it. ``page_window``: entities reachable by
+        page number (offset paging); beyond, ``search_after`` cursors."""
         self.es = es
         self.alias = resources_alias(prefix)
         self.synonyms = synonyms if synonyms is not None else SynonymTable.load()
         self.cursor_keys = list(cursor_keys) if cursor_keys else [secrets.token_bytes(32)]
         self._names: dict[str, str] | None = None
+        self.page_window = page_window
 
     async def _call(self, coro: Any) -> Any:
         try:
@@ -143,23 +127,6 @@ class SearchService:
             self._names = names
         return self._names
 
-    def _facet_bucket(self, facet: str, bucket: dict[str, Any]) -> FacetBucket:
-        key, count = str(bucket["key"]), bucket["doc_count"]
-        if facet == "species":
-            # An organism is labelled by its scientific name (as its records write it) in English and
-            # by the vocabulary's Japanese name where there is one.
-            names = bucket.get("name", {}).get("buckets", [])
-            scientific = (str(names[0]["key"]) if names and not key.startswith(NAME_PREFIX)
-                          else default_concepts().label(key, "en"))
-            concept = default_concepts().get(key)
-            return FacetBucket(value=key, count=count, label_ja=(concept.ja if concept else None) or scientific,
-                               label_en=scientific)
-        if facet in CONCEPT_FACETS:
-            concepts = default_concepts()
-            return FacetBucket(value=key, count=count, label_ja=concepts.label(key, "ja"),
-                               label_en=concepts.label(key, "en"))
-        return FacetBucket(value=key, count=count)
-
     async def search(self, query: SearchQuery) -> SearchResponse:
         """One page of entity groups, with facets and a cursor for the next page.
 
@@ -178,136 +145,57 @@ class SearchService:
         relaxed.suggestions = self._suggestions(labels) if unknown else []
         return relaxed
 
-    async def _search(self, query: SearchQuery, drop: frozenset[int]) -> SearchResponse:
-        after = decode_cursor(query, self.cursor_keys)
-        filters = facet_filters(query)
-        filter_list = list(filters.values())
-        base = base_query(query, self.synonyms, drop)
-        sort = sort_clause(query)
-        batch = max(query.page_size * 3, 30)
-        heads: list[dict[str, Any]] = []
-        shown: set[str] = set()
-        matched_ids: set[str] = set()
-        response_meta: dict[str, Any] | None = None
-        exhausted = False
-        for _round in range(20):
-            body: dict[str, Any] = {"query": base, "sort": sort, "size": batch, "_source": _HIT_SOURCE,
-                                    "track_total_hits": True}
-            if filter_list:
-                body["post_filter"] = {"bool": {"filter": filter_list}}
-            if after is not None:
-                body["search_after"] = after
-            if response_meta is None:
-                body["aggs"] = facet_aggs(filters)
-            resp = await self._call(self.es.search(index=self.alias, **body))
-            if response_meta is None:
-                response_meta = resp.body
-            hits = resp["hits"]["hits"]
-            head_of = await self._heads(base, filter_list, sort, hits) if after is not None else None
-            full = False
-            for position, hit in enumerate(hits):
-                after = hit["sort"]
-                src = hit["_source"]
-                matched_ids.add(src["id"])
-                key = src["entity_key"]
-                if key in shown or (head_of is not None and head_of.get(key) != src["id"]):
-                    continue
-                shown.add(key)
-                heads.append(hit)
-                if len(heads) == query.page_size:
-                    full = True
-                    exhausted = position == len(hits) - 1 and len(hits) < batch
-                    break
-            if full:
-                break
-            if len(hits) < batch:
-                exhausted = True
-                break
-        assert response_meta is not None
-        groups = await self._groups(query, heads, matched_ids, base, filter_list)
-        return SearchResponse(
-            total_holdings=response_meta["hits"]["total"]["value"],
-            total_entities=response_meta["aggregations"]["entities"]["count"]["value"],
-            groups=groups,
-            facets={
-                name: [self._facet_bucket(name, b)
-                       for b in response_meta["aggregations"][f"facet_{name}"]["values"]["buckets"]]
-                for name in FACET_FIELDS
-            },
-            next_cursor=None if exhausted or not heads else encode_cursor(query, after or [], self.cursor_keys[0]),
-            query_terms=analyze_query(query.q).terms if query.q else [],
-        )
+    async def send(self, body: dict[str, Any]) -> Any:
+        """One search request with ``body`` (as built by ``indexer.search.bodies``) on the read alias."""
+        return await self._call(self.es.search(index=self.alias, body=body))
 
-    async def _heads(self, base: dict[str, Any], filters: list[dict[str, Any]], sort: list[dict[str, Any]],
-                     hits: list[dict[str, Any]]) -> dict[str, str]:
-        """Best holding id of each entity in ``hits`` (same query, filters and order)."""
-        keys = list(dict.fromkeys(h["_source"]["entity_key"] for h in hits))
-        if not keys:
-            return {}
-        resp = await self._call(self.es.search(
-            index=self.alias, query=with_filters(base, [*filters, {"terms": {"entity_key": keys}}]),
-            collapse={"field": "entity_key"}, sort=sort, size=len(keys), source_includes=["id", "entity_key"],
-        ))
-        return {h["_source"]["entity_key"]: h["_source"]["id"] for h in resp["hits"]["hits"]}
-
-    async def _groups(self, query: SearchQuery, heads: list[dict[str, Any]], matched_ids: set[str],
-                      base: dict[str, Any], filters: list[dict[str, Any]]) -> list[EntityGroup]:
+    async def groups(self, query: SearchQuery, drop: frozenset[int], heads: list[dict[str, Any]],
+                     base: dict[str, Any] | None = None) -> list[EntityGroup]:
+        """The entity groups of collapsed ``heads``, with their card holdings (one request)."""
         if not heads:
             return []
-        keys = [h["_source"]["entity_key"] for h in heads]
-        visible: list[dict[str, Any]] = [{"terms": {"entity_key": keys}}]
-        if not query.include_withdrawn:
-            visible.append({"term": {"withdrawn": False}})
-        size = min(len(keys) * MAX_HOLDINGS_PER_ENTITY, 5000)
-        head_ids = [h["_source"]["id"] for h in heads]
-        msearch = await self._call(self.es.msearch(searches=[
-            {"index": self.alias},
-            {"query": {"bool": {"filter": visible}}, "size": size, "sort": [{"institution": "asc"}, {"id": "asc"}],
-             "_source": _HOLDING_SOURCE},
-            {"index": self.alias},
-            {"query": with_filters(base, [*filters, {"terms": {"entity_key": keys}}]), "size": size, "_source": ["id"]},
-            {"index": self.alias},
-            {"query": {"terms": {"id": head_ids}}, "size": len(head_ids), "_source": ["id", "resource"]},
-        ]))
-        all_holdings, matching, full = msearch["responses"]
-        resources = {h["_source"]["id"]: h["_source"]["resource"] for h in full.get("hits", {}).get("hits", [])}
-        matched_ids |= {h["_source"]["id"] for h in matching.get("hits", {}).get("hits", [])}
-        by_key: dict[str, list[Holding]] = {}
-        for hit in all_holdings.get("hits", {}).get("hits", []):
-            src = hit["_source"]
-            by_key.setdefault(src["entity_key"], []).append(_holding(src, src["id"] in matched_ids))
-        needles = self._needles(query.q)
-        groups: list[EntityGroup] = []
-        for head in heads:
-            src = head["_source"]
-            resource = resources.get(src["id"])
-            if resource is None:  # vanished between the two queries (a generation swap): skip it
-                continue
-            holdings = by_key.get(src["entity_key"], [])
-            holdings.sort(key=lambda h: (h.id != src["id"], not h.matched, h.institution, h.id))
-            if not holdings:
-                holdings = [_holding({**src, "resource": resource}, True)]
-            description = resource["description"].get("en") or resource["description"].get("ja") or ""
-            groups.append(EntityGroup(
-                entity_key=src["entity_key"], title=resource["name"], resource_type=resource["resource_type"],
-                species=(resource.get("species") or {}).get("scientific_name"), score=head.get("_score"),
-                highlight={"name": highlight(resource["name"], needles),
-                           "description": highlight(description, needles),
-                           # the page shows the description in the UI language when the record has one
-                           **({"description_ja": highlight(ja, needles)}
-                              if (ja := resource["description"].get("ja")) else {})} if needles else {},
-                holdings=holdings, resource=resource,
-            ))
-        return groups
+        body = holdings_body(query, self.synonyms, drop, [h["_source"]["entity_key"] for h in heads], base)
+        cards = card_holdings(await self.send(body), bool(body["query"]["bool"]["should"]))
+        marks = needles(query.q, self.synonyms)
+        return [group(head, cards.get(head["_source"]["entity_key"]), marks) for head in heads]
 
-    def _needles(self, q: str) -> frozenset[str]:
-        if not q:
-            return frozenset()
-        aq = analyze_query(q)
-        needles = [t for t in q.split() if len(t) >= 2] + list(aq.ja_words)
-        for alt in self.synonyms.expand(aq):
-            needles += [f.norm for f in alt.forms if f.norm]
-        return fold_needles(needles)
+    async def _search(self, query: SearchQuery, drop: frozenset[int]) -> SearchResponse:
+        position = decode_cursor(query, self.cursor_keys)
+        if query.page is not None:
+            if position is not None:
+                raise InvalidSearchError("give either a page number or a cursor, not both", parameter="page")
+            position = (query.page - 1) * query.page_size
+            if position + query.page_size > self.page_window:
+                raise InvalidSearchError(f"page numbers end at page {self.page_window // query.page_size}; go further "
+                                         "with the next-page links", parameter="page")
+        if isinstance(position, list):
+            return await deep_page(self, query, drop, position)
+        return await self._numbered(query, drop, position or 0)
+
+    async def _numbered(self, query: SearchQuery, drop: frozenset[int], offset: int) -> SearchResponse:
+        """A page within the numbered window: one request (see ``indexer.search.bodies``)."""
+        if offset + query.page_size > self.page_window:
+            raise InvalidSearchError("cursor is malformed")
+        base = base_query(query, self.synonyms, drop)  # built once for both requests
+        resp = await self.send(page_body(query, self.synonyms, drop, offset, base))
+        hits = resp["hits"]["hits"]
+        groups = await self.groups(query, drop, hits[:query.page_size], base)
+        aggs = resp["aggregations"]
+        total_entities = aggs["entities"]["count"]["value"]
+        page = offset // query.page_size + 1
+        cursor: str | None = None
+        last = page if groups else max(1, math.ceil(total_entities / query.page_size))
+        if len(hits) > query.page_size:
+            following = offset + query.page_size
+            after: list[Any] | int = following if following + query.page_size <= self.page_window else hits[query.page_size - 1]["sort"]
+            cursor = encode_cursor(query, after, self.cursor_keys[0])
+            last = max(page + 1, min(math.ceil(total_entities / query.page_size),
+                                          self.page_window // query.page_size))
+        return SearchResponse(
+            total_holdings=resp["hits"]["total"]["value"], total_entities=total_entities, groups=groups,
+            facets=facets(aggs), next_cursor=cursor, page=page, last_page=last,
+            query_terms=analyze_query(query.q).terms if query.q else [],
+        )
 
     async def get_resource(self, resource_id: str) -> tuple[dict[str, Any], bool, list[Holding]]:
         """A resource (withdrawn ones too), whether it is withdrawn, and the other holdings of its entity."""
@@ -326,21 +214,17 @@ class SearchService:
             index=self.alias, size=MAX_HOLDINGS_PER_ENTITY, sort=[{"institution": "asc"}, {"id": "asc"}],
             query={"bool": {"filter": [{"term": {"entity_key": entity_key}}, {"term": {"withdrawn": False}}]}},
             source_includes=["id", "entity_key", "availability", "resource"]))
-        return [_holding(h["_source"], True) for h in resp["hits"]["hits"]]
+        return [holding(h["_source"], True) for h in resp["hits"]["hits"]]
 
     async def suggest(self, prefix: str, size: int = 8) -> list[str]:
         """Autocomplete: names, ids and concept labels starting with ``prefix``, in their display form.
 
         Hiragana input also completes katakana names (まうす → マウス).
         """
-        text = " ".join(unicodedata.normalize("NFKC", prefix).split())[:80]
-        if not text:
+        prefixes = suggest_prefixes(prefix)
+        if not prefixes:
             return []
-        prefixes = list(dict.fromkeys([text, fold_kana(text)]))
-        resp = await self._call(self.es.search(index=self.alias, size=0, suggest={
-            f"p{i}": {"prefix": p, "completion": {"field": "suggest", "size": size, "skip_duplicates": True,
-                                                  "contexts": {"state": ["live"]}}}
-            for i, p in enumerate(prefixes)}))
+        resp = await self.send(suggest_body(prefixes, size))
         found: dict[str, None] = {}
         for i in range(len(prefixes)):
             for option in resp["suggest"][f"p{i}"][0]["options"]:
