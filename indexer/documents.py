@@ -153,8 +153,8 @@ def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run:
         display[:80] for n in [*names, resource.catalog_id, *_concept_labels(concept_ids)]
         if (display := " ".join(unicodedata.normalize("NFKC", n).split()))))
     return {
-        "id": resource.id,
-        "entity_key": resource.entity_key,
+        "id": resource_json["id"],
+        "entity_key": resource_json["entity_key"],
         "institution": resource.institution,
         "source": resource.provenance.source,
         "catalog_id": resource.catalog_id,
