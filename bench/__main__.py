@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.report import sizes_table
+from bench.report import write_sizes
 from bench.suite import RESULTS, RunOptions, run
 
 PARTS = ("harvest", "search", "coldstart")
@@ -32,10 +31,7 @@ def main(argv: list[str] | None = None) -> None:
                    "(writes bench/results/summary-sizes.md)")
     args = parser.parse_args(argv)
     if args.command == "report":
-        runs = {int(p.stem.split("-")[1]): json.loads(p.read_text()) for p in RESULTS.glob("results-*.json")}
-        table = sizes_table(runs) + "\n"
-        (RESULTS / "summary-sizes.md").write_text(table)
-        print(table, end="")
+        print(write_sizes(RESULTS), end="")
         return
     parts = frozenset(p.strip() for p in args.only.split(",") if p.strip())
     unknown = parts - set(PARTS)

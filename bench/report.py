@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 
@@ -160,3 +162,11 @@ def sizes_table(runs: dict[int, dict[str, Any]], judged_at: int = 1_000_000) -> 
         out.append(f"| {measure} | " + " | ".join(cells) + f" | {target} | {verdict} |")
     dates = ", ".join(f"{n:,}: {runs[n]['finished_at']}" for n in sizes)
     return "\n".join([*out, "", f"Runs finished: {dates}."])
+
+
+def write_sizes(results: Path) -> str:
+    """Write ``summary-sizes.md`` from every ``results-<records>.json`` in ``results``; returns the table."""
+    runs = {int(p.stem.split("-")[1]): json.loads(p.read_text()) for p in results.glob("results-*.json")}
+    table = sizes_table(runs) + "\n"
+    (results / "summary-sizes.md").write_text(table)
+    return table
