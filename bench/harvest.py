@@ -13,7 +13,6 @@ reported too; the target is judged on summed RSS, as it was set.
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +27,11 @@ RATIO_AIM = 0.7
 PEAK_RSS_TARGET_MB = 300
 
 
-class PssSampler:
-    """Peak PSS (``/proc/<pid>/smaps_rollup``) of a process plus its children, every ``interval`` s."""
+class PssSampler(RssSampler):
+    """Peak PSS (``/proc/<pid>/smaps_rollup``) of a process plus its children (``peak``, ``peak_mb``)."""
 
     def __init__(self, pid: int, interval: float = 0.25) -> None:
-        self.proc = psutil.Process(pid)
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        super().__init__(pid, interval)
 
     @staticmethod
     def _pss(pid: int) -> int:
@@ -54,18 +49,6 @@ class PssSampler:
                 return
             self.peak = max(self.peak, sum(self._pss(pid) for pid in pids))
             self._stop.wait(self.interval)
-
-    def __enter__(self) -> PssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def peak_mb(self) -> float:
-        return round(self.peak / 2**20, 1)
 
 
 def _run_child(args: list[str], env: dict[str, str], log: Path, out: Path, timeout: float) -> dict[str, Any]:
