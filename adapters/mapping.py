@@ -18,6 +18,7 @@ key as is first (``dc:title``, ``header.identifier``), then walk dicts and lists
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import typing
 from collections.abc import Mapping as AbcMapping
@@ -52,8 +53,11 @@ def _is_list(model: type[BaseModel], name: str) -> bool:
     return typing.get_origin(annotation) is list
 
 
+@functools.cache
 def target_kind(target: str) -> Literal["scalar", "list", "xref"]:
-    """Whether a mapping target takes one value or many; raises ``ValueError`` for unknown targets."""
+    """Whether a mapping target takes one value or many; raises ``ValueError`` for unknown targets.
+
+    Cached: it depends on the target alone and is asked for every rule of every record."""
     if target.startswith("xrefs.") and len(target) > 6:
         return "xref"
     parent, _, leaf = target.rpartition(".")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.suite import RunOptions, run
+from bench.report import write_sizes
+from bench.suite import RESULTS, RunOptions, run
 
 PARTS = ("harvest", "search", "coldstart")
 
@@ -26,7 +27,12 @@ def main(argv: list[str] | None = None) -> None:
                    help="records for the demo timing (the demo's default); 0 skips it")
     r.add_argument("--only", default=",".join(PARTS),
                    help=f"parts to run, comma-separated ({', '.join(PARTS)}); search needs a harvest done before")
+    sub.add_parser("report", help="the README table: every results-<records>.json side by side "
+                   "(writes bench/results/summary-sizes.md)")
     args = parser.parse_args(argv)
+    if args.command == "report":
+        print(write_sizes(RESULTS), end="")
+        return
     parts = frozenset(p.strip() for p in args.only.split(",") if p.strip())
     unknown = parts - set(PARTS)
     if unknown:

@@ -21,7 +21,7 @@ from bench.coldstart import demo_to_first_search, serve_to_first_search
 from bench.harvest import run_harvest
 from bench.indices import BASELINE_PREFIX, HARVEST_PREFIX, drop_prefix
 from bench.procs import PYTHON, ROOT, child_env, free_port, spawn, stop, wait_http
-from bench.report import render
+from bench.report import render, write_sizes
 from bench.search import run_search
 from biocross.localnode import LocalNode
 from indexer.client import make_client
@@ -124,6 +124,7 @@ def run(options: RunOptions) -> dict[str, Any]:
     summary = render(results) + "\n"
     (RESULTS / f"summary-{options.records}.md").write_text(summary)
     (RESULTS / "summary.md").write_text(summary)
+    write_sizes(RESULTS)
     _say(f"done in {results['total_seconds']:.0f} s: bench/results/summary.md, "
          f"bench/results/results-{options.records}.json")
     return results

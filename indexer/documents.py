@@ -29,6 +29,16 @@ def _analyze(text: str) -> AnalyzedText:
     return _analyze_short(text) if len(text) <= _SHORT else analyze_for_index(text)
 
 
+@lru_cache(maxsize=20_000)
+def _short_grams(norm: str) -> str:
+    return index_grams(norm)
+
+
+def _grams(norm: str) -> str:
+    """``index_grams`` with the same cache rule as :func:`_analyze`."""
+    return _short_grams(norm) if len(norm) <= _SHORT else index_grams(norm)
+
+
 def _join(parts: list[str]) -> str:
     return " ".join(p for p in parts if p)
 
@@ -144,17 +154,18 @@ def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run:
     name_parts = [analyze_for_index(n) for n in names]  # names are mostly unique: caching them only costs memory
     concept_ids = concept_fields(resource)
     body_texts = _body_texts(resource)
-    body_texts += [t for t in _concept_labels(concept_ids) if t not in body_texts]
+    labels = _concept_labels(concept_ids)
+    body_texts += [t for t in labels if t not in body_texts]
     body_parts = [_analyze(t) for t in body_texts]
     resource_json = resource.model_dump(mode="json")
     # Display forms (the completion analyzer folds case; the suggestion shows "C57BL/6-Ins2<Akita>/J"),
     # plus the labels of its concepts so that Japanese input (マウス, 糖尿) completes too.
     suggest_inputs = list(dict.fromkeys(
-        display[:80] for n in [*names, resource.catalog_id, *_concept_labels(concept_ids)]
+        display[:80] for n in [*names, resource.catalog_id, *labels]
         if (display := " ".join(unicodedata.normalize("NFKC", n).split()))))
     return {
-        "id": resource.id,
-        "entity_key": resource.entity_key,
+        "id": resource_json["id"],
+        "entity_key": resource_json["entity_key"],
         "institution": resource.institution,
         "source": resource.provenance.source,
         "catalog_id": resource.catalog_id,
@@ -184,7 +195,7 @@ def resource_to_doc(resource: Resource, *, withdrawn: bool = False, harvest_run:
         "name_cjk": _join([index_grams(p.norm) for p in name_parts]),
         "body_ja": _join([p.ja for p in body_parts]),
         "body_en": _join([p.en for p in body_parts]),
-        "body_cjk": _join([index_grams(p.norm) for p in body_parts]),
+        "body_cjk": _join([_grams(p.norm) for p in body_parts]),
         "body_norm": _join([p.norm for p in body_parts]),
         "suggest": suggest_field(suggest_inputs, withdrawn=withdrawn),
         "resource": resource_json,

@@ -32,10 +32,13 @@ class SourceStateError(IndexerError, ValueError):
     """A source cannot be retired or renamed as asked (unknown, retired, or the new name is taken)."""
 
 
-async def _docs(es: AsyncElasticsearch, index: str, query: dict[str, Any] | None = None) -> AsyncIterator[list[dict[str, Any]]]:
+async def _docs(es: AsyncElasticsearch, index: str, query: dict[str, Any] | None = None, *,
+                source: bool = True) -> AsyncIterator[list[dict[str, Any]]]:
     after: list[Any] | None = None
     while True:
         body: dict[str, Any] = {"size": 1000, "sort": [{"id": "asc"}], "query": query or {"match_all": {}}}
+        if not source:
+            body["source"] = False
         if after:
             body["search_after"] = after
         page = (await es.search(index=index, **body))["hits"]["hits"]
@@ -177,7 +180,7 @@ async def held_by_other_sources(es: AsyncElasticsearch, prefix: str, source: str
                                 index: str) -> dict[str, int]:
     """Sources of the same institution already publishing (live) ids that ``index`` holds: name → count."""
     counts: dict[str, int] = {}
-    async for page in _docs(es, index, {"term": {"withdrawn": False}}):
+    async for page in _docs(es, index, {"term": {"withdrawn": False}}, source=False):  # ids only
         resp = await es.search(index=resources_alias(prefix), ignore_unavailable=True, allow_no_indices=True,
                                size=0, query={"bool": {
             "filter": [{"terms": {"id": [h["_id"] for h in page]}}, {"term": {"institution": institution}},

@@ -4,7 +4,8 @@ A *full* run writes a new generation index and publishes it with an atomic alias
 completed and passed the safety valve; records missing from it are carried over as withdrawn (kept
 for history). An *incremental* run updates the live generation in place, skipping unchanged records
 (content hash). Bulk writes are bounded (one chunk buffered, one in flight: back-pressure on the
-harvest), 429s are retried by the bulk helper, and every checkpoint is written only after the records
+harvest; a record is analysed into its document as it arrives, so that work overlaps the chunk in
+flight), 429s are retried by the bulk helper, and every checkpoint is written only after the records
 before it are, so a killed run resumes without loss and the published catalog never changes under it.
 """
 
@@ -17,14 +18,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch
-from elasticsearch.helpers import async_bulk
 
+from indexer import writer_io as io
 from indexer.documents import resource_to_doc, withdraw_doc
 from indexer.protection import protected_withdrawals
 from indexer.publish import add_mapping_fields, create_generation, live_generation, publish_generation
 from indexer.runs import accept_run, cleanup_generations, close_stale_runs, supersede_held
 from indexer.sources import SourceStateError, held_by_other_sources, is_retired
 from indexer.store import HarvestStore, ensure_system_indices
+from indexer.writer_io import QueuedDoc
 from schemas.harvest import Checkpoint, Deletion, HarvestMode, Rejection, RunRecord
 from schemas.resource import Resource, resource_id
 from schemas.settings import HarvestSettings
@@ -74,7 +76,7 @@ class HarvestWriter:
         self.live: str | None = None
         self.resume_from: Checkpoint | None = None
         self.previous_checkpoint: Checkpoint | None = None
-        self._resources: list[Resource] = []
+        self._docs: list[QueuedDoc] = []
         self._actions: list[dict[str, Any]] = []
         self._deleted: list[str] = []
         self._inflight: asyncio.Task[None] | None = None
@@ -109,9 +111,10 @@ class HarvestWriter:
 
     # -- records --------------------------------------------------------------------------
     async def add(self, resource: Resource) -> None:
-        """Queue a mapped resource; blocks while the previous chunk is still being written."""
-        self._resources.append(resource)
-        if len(self._resources) + len(self._actions) >= self.chunk_size:
+        """Queue a mapped resource (as its document); blocks while the previous chunk is still being written."""
+        self._docs.append((resource.id, resource.provenance.content_hash,
+                           resource_to_doc(resource, harvest_run=self.run_id)))
+        if len(self._docs) + len(self._actions) >= self.chunk_size:
             await self.flush()
 
     async def reject(self, rejection: Rejection) -> None:
@@ -120,7 +123,7 @@ class HarvestWriter:
         doc = rejection.model_dump(mode="json")
         doc["harvest_run"] = self.run_id
         self._actions.append({"_index": self.store.quarantine, "_source": doc})
-        if len(self._resources) + len(self._actions) >= self.chunk_size:
+        if len(self._docs) + len(self._actions) >= self.chunk_size:
             await self.flush()
 
     async def delete(self, deletion: Deletion) -> None:
@@ -149,17 +152,18 @@ class HarvestWriter:
             await self._inflight
             self._inflight = None
             await self.beat()
-        resources, actions, deleted = self._resources, self._actions, self._deleted
-        self._resources, self._actions, self._deleted = [], [], []
-        if resources or actions or deleted:
-            self._inflight = asyncio.create_task(self._write(resources, actions, deleted))
+        docs, actions, deleted = self._docs, self._actions, self._deleted
+        self._docs, self._actions, self._deleted = [], [], []
+        if docs or actions or deleted:
+            self._inflight = asyncio.create_task(self._write(docs, actions, deleted))
         if wait and self._inflight is not None:
             await self._inflight
             self._inflight = None
 
-    async def _write(self, resources: list[Resource], actions: list[dict[str, Any]], deleted: list[str]) -> None:
-        if resources and self.mode is HarvestMode.INCREMENTAL:
-            resources = await self._changed_only(resources)
+    async def _write(self, docs: list[QueuedDoc], actions: list[dict[str, Any]], deleted: list[str]) -> None:
+        if docs and self.mode is HarvestMode.INCREMENTAL:
+            docs, unchanged = await io.changed_only(self.es, self.index, docs)
+            self.counts.unchanged += unchanged
         if deleted:
             # Read-modify-write (no scripts on a core-only cluster): the whole document changes, its
             # autocomplete context included.
@@ -168,55 +172,25 @@ class HarvestWriter:
             withdrawals = [{"_index": self.index, "_id": d["_id"], "_source": withdraw_doc(d["_source"], now)}
                            for d in found["docs"] if d.get("found") and not d["_source"].get("withdrawn")]
             self.counts.withdrawn += len(withdrawals)
-            self.counts.withdrawals += [_withdrawal(w["_source"], "deleted at the source") for w in withdrawals]
+            self.counts.withdrawals += [io.withdrawal(w["_source"], "deleted at the source") for w in withdrawals]
             actions = actions + withdrawals
-        since = await self._unchanged_since(resources) if resources and self.mode is HarvestMode.FULL else {}
-        batch = [{"_index": self.index, "_id": r.id,
-                  "_source": resource_to_doc(r, harvest_run=self.run_id, changed_at=since.get(r.id))}
-                 for r in resources] + actions
+        if docs and self.mode is HarvestMode.FULL and self.live is not None and self.live != self.index:
+            since = await io.unchanged_since(self.es, self.live, docs)
+            for rid, _, doc in docs:
+                doc["changed_at"] = since.get(rid) or doc["changed_at"]
+        batch = [{"_index": self.index, "_id": rid, "_source": doc} for rid, _, doc in docs] + actions
         if not batch:
             return
-        _ok, failed = await async_bulk(self.es, batch, max_retries=5, initial_backoff=1, max_backoff=30,
-                                       raise_on_error=False, raise_on_exception=True)
-        errors: list[dict[str, Any]] = failed if isinstance(failed, list) else []
-        self.counts.indexed += len(resources)
+        errors = await io.bulk_write(self.es, batch)
+        self.counts.indexed += len(docs)
         self.counts.indexed -= sum(1 for e in errors if "index" in e)
         for error in errors:
             item: dict[str, Any] = next(iter(error.values()), {})
             if "index" in error and item.get("_id"):
-                self._unwritten[str(item["_id"])] = _error_reason(error)
+                self._unwritten[str(item["_id"])] = io.error_reason(error)
         if errors:
             self.counts.bulk_errors += len(errors)
-            self.counts.errors.append(f"{len(errors)} bulk item errors, first: {_error_reason(errors[0])}")
-
-    async def _unchanged_since(self, resources: list[Resource]) -> dict[str, str]:
-        """For a full run: when each record unchanged since the published generation last changed
-        (so a re-harvest does not make every OAI-PMH datestamp new)."""
-        if self.live is None or self.live == self.index:
-            return {}
-        resp = await self.es.mget(index=self.live, ids=[r.id for r in resources],
-                                  source=["content_hash", "withdrawn", "changed_at", "harvested_at"])
-        hashes = {r.id: r.provenance.content_hash or r.content_hash() for r in resources}
-        since: dict[str, str] = {}
-        for doc in resp["docs"]:
-            old = doc.get("_source") if doc.get("found") else None
-            if old and not old.get("withdrawn") and old.get("content_hash") == hashes.get(doc["_id"]):
-                when = old.get("changed_at") or old.get("harvested_at")
-                if when:
-                    since[doc["_id"]] = when
-        return since
-
-    async def _changed_only(self, resources: list[Resource]) -> list[Resource]:
-        resp = await self.es.mget(index=self.index, ids=[r.id for r in resources], source=["content_hash", "withdrawn"])
-        current = {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found")}
-        changed = []
-        for r in resources:
-            old = current.get(r.id)
-            if old and not old.get("withdrawn") and old.get("content_hash") == r.provenance.content_hash:
-                self.counts.unchanged += 1
-            else:
-                changed.append(r)
-        return changed
+            self.counts.errors.append(f"{len(errors)} bulk item errors, first: {io.error_reason(errors[0])}")
 
     # -- finishing ------------------------------------------------------------------------
     async def finish(self, *, ok: bool, checkpoint: Checkpoint | None, stats: dict[str, Any],
@@ -234,7 +208,7 @@ class HarvestWriter:
             await self.es.indices.refresh(index=self.index)
             self.live_index = old if old != self.index else None
             if old and old != self.index:
-                await self._carry_over_withdrawn(old)
+                await io.carry_over_withdrawn(self.es, old, self.index, self.counts, self._unwritten)
                 await self.es.indices.refresh(index=self.index)
                 live_before = await self._live_count(old)
             live_after = await self._live_count(self.index)
@@ -296,34 +270,6 @@ class HarvestWriter:
         resp = await self.es.count(index=index, query={"term": {"withdrawn": False}})
         return int(resp["count"])
 
-    async def _carry_over_withdrawn(self, old: str) -> None:
-        """Copy records of the old generation that the new one lacks, marked withdrawn (history)."""
-        after: list[Any] | None = None
-        now = datetime.now(UTC).isoformat()
-        while True:
-            body: dict[str, Any] = {"size": 1000, "sort": [{"id": "asc"}], "query": {"match_all": {}}}
-            if after:
-                body["search_after"] = after
-            page = (await self.es.search(index=old, **body))["hits"]["hits"]
-            if not page:
-                return
-            after = page[-1]["sort"]
-            present = await self.es.mget(index=self.index, ids=[h["_id"] for h in page], source=False)
-            found = {d["_id"] for d in present["docs"] if d.get("found")}
-            missing = [h for h in page if h["_id"] not in found]
-            actions = []
-            for hit in missing:
-                doc = hit["_source"]
-                if not doc.get("withdrawn"):
-                    self.counts.withdrawn += 1
-                    doc = withdraw_doc(doc, now)
-                    why = self._unwritten.get(hit["_id"])
-                    self.counts.withdrawals.append(_withdrawal(
-                        doc, f"harvested but not indexed ({why})" if why else "absent from the full harvest"))
-                actions.append({"_index": self.index, "_id": hit["_id"], "_source": doc})
-            if actions:
-                await async_bulk(self.es, actions, max_retries=5)
-
     def run_doc(self, outcome: str, *, stats: dict[str, Any] | None = None, live_before: int | None = None,
                  live_after: int | None = None) -> RunRecord:
         stats = stats or {}
@@ -342,13 +288,3 @@ class HarvestWriter:
             if outcome == "held" else None,
         }
 
-
-def _withdrawal(doc: dict[str, Any], reason: str) -> dict[str, Any]:
-    resource = doc.get("resource") or {}
-    return {"id": doc.get("id"), "catalog_id": resource.get("catalog_id"), "name": resource.get("name"), "reason": reason}
-
-
-def _error_reason(error: dict[str, Any]) -> str:
-    item: dict[str, Any] = next(iter(error.values()), {})
-    reason = item.get("error", {})
-    return f"{reason.get('type', 'error')}: {str(reason.get('reason', ''))[:200]}" if isinstance(reason, dict) else str(reason)[:200]
