@@ -32,7 +32,7 @@ def test_document_is_valid_openapi_31() -> None:
     assert spec["openapi"] == "3.1.0"
     search_params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert search_params == {"q", "resource_type", "institution", "species", "availability", "disease", "tissue",
-                             "include_withdrawn", "sort", "page_size", "cursor"}
+                             "include_withdrawn", "sort", "page_size", "cursor", "page"}
     resource_type = next(p for p in spec["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "resource_type")
     assert resource_type["explode"] is True and resource_type["schema"]["type"] == "array"
 
