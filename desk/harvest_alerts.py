@@ -23,7 +23,7 @@ from desk.accounts import AccountStore
 from desk.mailqueue import MailQueue, new_mail
 from desk.notices import SIGNATURE
 from indexer.indices import ensure_index
-from indexer.names import harvest_alerts_index, system_index
+from indexer.names import harvest_alerts_index, harvest_runs_index
 from schemas.institution import InstitutionRegistry
 from schemas.requests import OutboxMail
 
@@ -64,7 +64,7 @@ class HarvestAlerts:
     def __init__(self, es: AsyncElasticsearch, prefix: str, accounts: AccountStore, institutions: InstitutionRegistry,
                  mail: MailQueue, public_url: str) -> None:
         self.es = es
-        self.runs = system_index(prefix, "harvest-runs")
+        self.runs = harvest_runs_index(prefix)
         self.index = harvest_alerts_index(prefix)
         self.accounts = accounts
         self.institutions = institutions

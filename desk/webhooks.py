@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from desk.errors import RequestError
 from indexer.indices import ensure_index
-from indexer.names import system_index, webhooks_index
+from indexer.names import harvest_runs_index, webhooks_index
 
 log = logging.getLogger(__name__)
 _KW = {"type": "keyword"}
@@ -113,7 +113,7 @@ class WebhookStore:
     def __init__(self, es: AsyncElasticsearch, prefix: str, *, retry_seconds: float = 30.0) -> None:
         self.es = es
         self.index = webhooks_index(prefix)
-        self.runs = system_index(prefix, "harvest-runs")
+        self.runs = harvest_runs_index(prefix)
         self.retry_seconds = retry_seconds
         self._ready = False
 

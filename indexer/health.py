@@ -15,7 +15,7 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, AsyncElasticsearch, BadRequestError
 
 from indexer.errors import SearchUnavailableError, SourceNotFoundError
-from indexer.names import system_index
+from indexer.names import harvest_runs_index, quarantine_index
 from schemas.usage import QuarantinedRecord, RejectionPage, RunSummary, SourceHealth
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,8 @@ class HarvestHealthService:
 
     def __init__(self, es: AsyncElasticsearch, prefix: str) -> None:
         self.es = es
-        self.runs = system_index(prefix, "harvest-runs")
-        self.quarantine = system_index(prefix, "quarantine")
+        self.runs = harvest_runs_index(prefix)
+        self.quarantine = quarantine_index(prefix)
 
     async def _search(self, index: str, **body: Any) -> dict[str, Any]:
         resp = await guarded(self.es.search(index=index, ignore_unavailable=True, allow_no_indices=True, **body))

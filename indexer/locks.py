@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from elasticsearch import AsyncElasticsearch, ConflictError
 
-from indexer.names import system_index
+from indexer.names import locks_index
 from indexer.store import ensure_system_indices
 
 
@@ -19,7 +19,7 @@ class LeaseLock:
     """A named lease held by ``owner`` for ``ttl``; renew it while working, release it when done."""
 
     def __init__(self, es: AsyncElasticsearch, prefix: str, name: str, owner: str, ttl: timedelta) -> None:
-        self.es, self.index, self.name, self.owner, self.ttl = es, system_index(prefix, "locks"), name, owner, ttl
+        self.es, self.index, self.name, self.owner, self.ttl = es, locks_index(prefix), name, owner, ttl
         self.prefix = prefix
 
     def _doc(self) -> dict[str, str]:

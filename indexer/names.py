@@ -57,7 +57,12 @@ def _named(suffix: str, holds: str) -> Callable[[str], str]:
     return name
 
 
-# The indices of the request desk, the usage statistics and the administration (one line each).
+# The harvest's bookkeeping (mappings in indexer.mappings.system), then the indices of the request desk, the
+# usage statistics and the administration (one line each).
+harvest_runs_index = _named("harvest-runs", "Every harvest run's record (``schemas.harvest.RunRecord``).")
+quarantine_index = _named("quarantine", "Rejected records with their reasons and payloads.")
+harvest_state_index = _named("harvest-state", "Each source's checkpoint, in-flight run and lifecycle.")
+locks_index = _named("locks", "Leases of the scheduler (one harvest of a source at a time).")
 requests_index = _named("requests", "Usage requests (one document per institution's part of a submission).")
 accounts_index = _named("accounts", "Staff accounts, their sessions and API tokens.")
 audit_index = _named("audit", "The audit log of administrators' actions on personal data.")

@@ -9,7 +9,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 
 from indexer.mappings.system import SYSTEM_INDICES
-from indexer.names import system_index
+from indexer.names import harvest_runs_index, harvest_state_index, quarantine_index, system_index
 from schemas.harvest import Checkpoint
 
 
@@ -34,9 +34,9 @@ class HarvestStore:
     def __init__(self, es: AsyncElasticsearch, prefix: str) -> None:
         self.es = es
         self.prefix = prefix
-        self.runs = system_index(prefix, "harvest-runs")
-        self.quarantine = system_index(prefix, "quarantine")
-        self.state = system_index(prefix, "harvest-state")
+        self.runs = harvest_runs_index(prefix)
+        self.quarantine = quarantine_index(prefix)
+        self.state = harvest_state_index(prefix)
 
     async def save_run(self, run: Mapping[str, Any], *, wait: bool = True) -> None:
         """Insert or replace a run record (``wait``: visible to searches when this returns)."""
