@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from indexer.errors import IndexerError
+
 __all__ = ["AnalysisError", "SynonymFileError"]
 
 
-class AnalysisError(Exception):
-    """Root of the analysis errors. Analysing text itself never raises; configuration loading may."""
+class AnalysisError(IndexerError):
+    """Root of the analysis errors (under the indexer's root). Analysing text itself never raises; configuration loading may."""
 
 
 class SynonymFileError(AnalysisError):
