@@ -38,8 +38,7 @@ class SeenIds:
     def add(self, key: int, digest: int) -> None:
         """Remember ``key`` (not already present) with its content hash."""
         self._recent[key] = digest
-        # The buffer grows with the columns (a quarter of them), so merges stay few at any size.
-        if len(self._recent) >= max(self._buffer, len(self._keys) // 4):
+        if len(self._recent) >= self._buffer:
             self._merge()
 
     def _merge(self) -> None:
