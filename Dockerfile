@@ -6,6 +6,7 @@ COPY biocross ./biocross
 COPY schemas ./schemas
 COPY adapters ./adapters
 COPY indexer ./indexer
+COPY desk ./desk
 COPY gateway ./gateway
 COPY demo ./demo
 RUN pip install --no-cache-dir .

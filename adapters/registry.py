@@ -98,8 +98,10 @@ class Registry:
         ``plugins`` False: only biocross's own entry points (the built-in adapters).
         """
         problems: list[str] = []
+        own = 0
         for ep in importlib.metadata.entry_points(group=group):
             builtin = _is_builtin(ep)
+            own += builtin
             if not (builtin or plugins):
                 continue
             origin = "built-in" if builtin else f"entry point {ep.name!r} ({ep.value})"
@@ -112,6 +114,10 @@ class Registry:
                 self.register(cls, origin=origin)
             except AdapterConfigError as exc:
                 problems.append(str(exc))
+        if not own:
+            problems.append(f"biocross's own adapters are not in the {group!r} entry points: the installed "
+                            "package metadata is missing or stale; reinstall (bash scripts/bootstrap.sh, or "
+                            "pip install -e .)")
         if problems:
             raise AdapterConfigError("adapter entry points are broken", problems=problems)
 

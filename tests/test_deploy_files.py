@@ -5,6 +5,7 @@ has a default, and the shipped adapters example is a valid configuration."""
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,14 @@ def test_adapters_example_is_a_valid_configuration() -> None:
     configured = parse_adapters_toml((ROOT / "adapters.example.toml").read_text(), load_registry(),
                                      origin="adapters.example.toml")
     assert list(configured) == ["jcm-bacdive"]
+
+
+def test_the_image_holds_every_package_the_install_finds() -> None:
+    """``pip install .`` in the image installs what was copied: a package left out of the COPY lines
+    is missing from the image (the desk once was), and the gateway fails at its first import."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = {p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]}
+    copied = {line.split()[1].strip("./") for line in (ROOT / "Dockerfile").read_text().splitlines()
+              if line.startswith("COPY ")}
+    assert packages <= copied, f"the Dockerfile does not copy {sorted(packages - copied)}"
+    assert set(pyproject["tool"]["importlinter"]["root_packages"]) <= packages

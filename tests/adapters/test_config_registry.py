@@ -89,6 +89,14 @@ def test_registry_is_loud_on_duplicate_names() -> None:
         registry.register(Sloppy)
 
 
+def test_missing_package_metadata_is_named_not_an_empty_registry() -> None:
+    """A checkout used without installing (or with metadata from before the entry points) gets a fix to
+    run, not "unknown adapter type 'csv' (known: )" at the first configuration it reads."""
+    with pytest.raises(AdapterConfigError) as caught:
+        Registry().load_entry_points("biocross.adapters-of-no-installed-package")
+    assert "reinstall (bash scripts/bootstrap.sh" in "\n".join(caught.value.problems)
+
+
 def test_entry_points_register_institution_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A real distribution on sys.path publishing an adapter in the `biocross.adapters` group."""
     (tmp_path / "biocross_demo_inst.py").write_text(textwrap.dedent("""
