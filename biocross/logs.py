@@ -22,6 +22,20 @@ HANDLER_NAME = "biocross"
 NOISY = ("elastic_transport.transport", "aiohttp.access")
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each line to ``sys.stderr`` as it is then: runners that swap stderr (test captures, a
+    CLI runner) and later close their stream do not leave the handler writing to a closed file."""
+
+    @property
+    def stream(self) -> Any:
+        """The current standard error."""
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """Ignored: the stream is always the current ``sys.stderr``."""
+
+
 class ContextFilter(logging.Filter):
     """Puts the bound context on each record (a value passed in ``extra`` wins)."""
 
@@ -50,7 +64,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(fmt: Literal["text", "json"] = "text", level: int | str = logging.INFO) -> None:
     """Send every logger's lines to stderr in ``fmt``, with the context on each (idempotent)."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.set_name(HANDLER_NAME)
     handler.addFilter(ContextFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))

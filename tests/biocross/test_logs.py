@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -50,3 +52,16 @@ async def test_concurrent_tasks_keep_their_own_context(restore_logging: None,
     err = capsys.readouterr().err
     assert "adapter=jcrb run=jcrb-run]: done" in err and "adapter=naro run=naro-run]: done" in err
     assert "request=- " in err
+
+
+def test_lines_go_to_the_current_stderr_after_a_runner_closed_its_capture(capsys: pytest.CaptureFixture[str]) -> None:
+    """A CLI runner or test capture that swapped stderr while logging was configured, then closed it,
+    must not leave every later line failing with "--- Logging error ---"."""
+    real = sys.stderr
+    sys.stderr = io.StringIO()
+    configure_logging()
+    sys.stderr.close()
+    sys.stderr = real
+    logging.getLogger("biocross.test").warning("after the capture closed")
+    err = capsys.readouterr().err
+    assert "after the capture closed" in err and "Logging error" not in err
